@@ -1,0 +1,38 @@
+# Two commands do all the set-up on a fresh machine (Python 3.11, git, make):
+#   make demo   install (pinned) and run the main job on the demo data
+#   make test   install (pinned) and run the whole test suite
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo cdnow test dev lock clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "needs $(PYTHON) on PATH (or: make PYTHON=/path/to/python3.11 ...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps lifetimes==0.11.3
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m orchestration.cli run --dataset demo
+
+cdnow: $(STAMP)
+	$(PY) -m orchestration.cli run --dataset cdnow
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+dev: $(STAMP)
+	$(VENV)/bin/dagster dev
+
+lock: $(STAMP)
+	{ sed -n '1,3p' requirements.lock; $(PY) -m pip freeze | grep -v '^lifetimes=='; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+
+clean:
+	rm -rf target logs warehouse data/demo data/cdnow

@@ -1,0 +1,49 @@
+-- Every raw transaction row the run did not use, with the reason and its raw
+-- text: rows that failed validation, and valid rows dated after the as-of
+-- date (reason after_as_of_date). count(raw) = count(used) + count(rejected)
+-- (tests/dbt/assert_raw_rows_reconcile.sql).
+
+with validated as (
+
+    select * from {{ ref('int_transactions_validated') }}
+
+),
+
+parameters as (
+
+    select * from {{ ref('int_run_parameters_resolved') }}
+
+),
+
+rejected as (
+
+    select
+        validated.source_file,
+        validated.source_row_number,
+        coalesce(
+            validated.reject_reason,
+            case when validated.ordered_date > parameters.as_of_date then 'after_as_of_date' end
+        ) as reject_reason,
+        validated.customer_id_raw,
+        validated.order_id_raw,
+        validated.line_id_raw,
+        validated.ordered_at_raw,
+        validated.amount_raw,
+        validated.quantity_raw,
+        validated.product_id_raw,
+        validated.currency_raw,
+        validated.cost_raw,
+        parameters.as_of_date
+    from validated
+    cross join parameters
+
+),
+
+final as (
+
+    select * from rejected
+    where reject_reason is not null
+
+)
+
+select * from final

@@ -1,0 +1,46 @@
+-- One row per line of the optional customers file (var customers_path):
+-- customer_id, signed_up_at, channel. With no customers file this is an
+-- empty relation of the same shape, so prospects simply do not exist.
+
+{%- set customers_path = var('customers_path') | trim %}
+
+{% if customers_path != '' %}
+
+with source as (
+
+    {{ read_source_file(customers_path) }}
+
+),
+
+raw_text as (
+
+    select
+        source_file,
+        {{- raw_text_columns(customers_path, ['customer_id', 'signed_up_at', 'channel'], var('customers_columns')) }}
+    from source
+
+),
+
+typed as (
+
+    select
+        source_file,
+        nullif(customer_id_raw, '') as customer_id,
+        cast({{ parse_local_timestamp('signed_up_at_raw') }} as date) as signed_up_date,
+        nullif(channel_raw, '') as channel
+    from raw_text
+
+)
+
+select * from typed
+
+{% else %}
+
+select
+    cast(null as {{ dbt.type_string() }}) as source_file,
+    cast(null as {{ dbt.type_string() }}) as customer_id,
+    cast(null as date) as signed_up_date,
+    cast(null as {{ dbt.type_string() }}) as channel
+where 1 = 0
+
+{% endif %}

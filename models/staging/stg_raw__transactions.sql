@@ -1,0 +1,53 @@
+-- One row per line of the raw transactions file(s) (var transactions_path),
+-- nothing filtered: the raw text of every column is kept for diagnostics
+-- beside its typed value (null where the text does not parse). Column names
+-- are mapped with var transactions_columns.
+
+with source as (
+
+    {{ read_source_file(var('transactions_path')) }}
+
+),
+
+raw_text as (
+
+    select
+        source_file,
+        source_row_number,
+        {{- raw_text_columns(
+            var('transactions_path'),
+            required_transaction_columns() + optional_transaction_columns(),
+            var('transactions_columns')
+        ) }}
+    from source
+
+),
+
+typed as (
+
+    select
+        source_file,
+        source_row_number,
+        customer_id_raw,
+        order_id_raw,
+        line_id_raw,
+        ordered_at_raw,
+        amount_raw,
+        quantity_raw,
+        product_id_raw,
+        currency_raw,
+        cost_raw,
+        nullif(customer_id_raw, '') as customer_id,
+        nullif(order_id_raw, '') as order_id,
+        nullif(line_id_raw, '') as line_id,
+        {{ parse_local_timestamp('ordered_at_raw') }} as ordered_at,
+        {{ dbt.safe_cast('amount_raw', dbt.type_numeric()) }} as amount,
+        {{ dbt.safe_cast('quantity_raw', dbt.type_numeric()) }} as quantity,
+        nullif(product_id_raw, '') as product_id,
+        upper(nullif(currency_raw, '')) as currency,
+        {{ dbt.safe_cast('cost_raw', dbt.type_numeric()) }} as cost
+    from raw_text
+
+)
+
+select * from typed

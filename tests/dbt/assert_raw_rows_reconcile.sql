@@ -1,0 +1,27 @@
+-- Nothing is silently dropped: every raw row is either used (counted in the
+-- customer-day aggregates up to the as-of date) or in transaction_rejects.
+-- Returns one row when the counts disagree.
+with raw_rows as (
+    select count(*) as count_raw_rows from {{ ref('stg_raw__transactions') }}
+),
+
+parameters as (
+    select * from {{ ref('int_run_parameters_resolved') }}
+),
+
+used_rows as (
+    select coalesce(sum(customer_days.count_lines), 0) as count_used_rows
+    from {{ ref('int_customer_days_aggregated') }} as customer_days
+    cross join parameters
+    where customer_days.activity_date <= parameters.as_of_date
+),
+
+rejected_rows as (
+    select count(*) as count_rejected_rows from {{ ref('transaction_rejects') }}
+)
+
+select *
+from raw_rows
+cross join used_rows
+cross join rejected_rows
+where count_raw_rows != count_used_rows + count_rejected_rows
