@@ -1,0 +1,91 @@
+"""Run the dbt project against a warehouse file, from Python.
+
+One place knows how to call dbt (as a subprocess, so every run starts clean
+and its full output can be shown or checked) and where the project, the
+warehouse file and the build artefacts live.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_DUCKDB_PATH = PROJECT_DIR / "warehouse" / "retention.duckdb"
+DEMO_DATA_DIR = PROJECT_DIR / "data" / "demo"
+CDNOW_DATA_DIR = PROJECT_DIR / "data" / "cdnow"
+
+
+def duckdb_path() -> Path:
+    """The warehouse file: env DUCKDB_PATH, else warehouse/retention.duckdb under the project."""
+    configured = os.environ.get("DUCKDB_PATH")
+    return Path(configured).resolve() if configured else DEFAULT_DUCKDB_PATH
+
+
+def dbt_executable() -> str:
+    """The dbt of the interpreter running this code (the project's venv)."""
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+@dataclass(frozen=True)
+class DbtResult:
+    command: list[str]
+    returncode: int
+    output: str
+    target_path: Path
+
+    @property
+    def success(self) -> bool:
+        return self.returncode == 0
+
+    def run_results(self) -> dict:
+        return json.loads((self.target_path / "run_results.json").read_text())
+
+
+def run_dbt(
+    args: list[str],
+    dbt_vars: dict | None = None,
+    warehouse: Path | None = None,
+    target_path: Path | None = None,
+    echo: bool = False,
+) -> DbtResult:
+    """Run `dbt <args>` on this project and return its exit code and output.
+
+    dbt_vars are passed with --vars; warehouse sets DUCKDB_PATH; target_path
+    keeps the run's artefacts (and logs) apart, e.g. in a temporary directory.
+    """
+    warehouse = (warehouse or duckdb_path()).resolve()
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    target_path = (target_path or PROJECT_DIR / "target").resolve()
+    command = [
+        dbt_executable(),
+        *args,
+        "--project-dir", str(PROJECT_DIR),
+        "--profiles-dir", str(PROJECT_DIR),
+        "--target-path", str(target_path),
+        "--log-path", str(target_path / "logs"),
+    ]
+    if dbt_vars:
+        command += ["--vars", json.dumps(dbt_vars)]
+    env = {**os.environ, "DUCKDB_PATH": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    process = subprocess.Popen(
+        command,
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines = []
+    assert process.stdout is not None
+    for line in process.stdout:
+        lines.append(line)
+        if echo:
+            print(line, end="", flush=True)
+    returncode = process.wait()
+    return DbtResult(command, returncode, "".join(lines), target_path)
