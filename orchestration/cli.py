@@ -11,20 +11,25 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date, datetime
 from pathlib import Path
 
 import yaml
 
 from orchestration import demo_data
 from orchestration.summary import summarise
-from orchestration.warehouse import CDNOW_DATA_DIR, DEMO_DATA_DIR, duckdb_path, run_dbt
+from orchestration.warehouse import PROJECT_DIR, duckdb_path, run_dbt
 
 
 def _parse_var(text: str) -> tuple[str, object]:
+    """name=value with a YAML value (numbers, lists, maps); dates stay text, as dbt vars expect."""
     name, sep, value = text.partition("=")
     if not sep or not name:
         raise argparse.ArgumentTypeError(f"--var takes name=value, got {text!r}")
-    return name.strip(), yaml.safe_load(value)
+    parsed = yaml.safe_load(value)
+    if isinstance(parsed, (date, datetime)):
+        parsed = value.strip()
+    return name.strip(), parsed
 
 
 def input_vars(args: argparse.Namespace) -> dict:
@@ -35,9 +40,9 @@ def input_vars(args: argparse.Namespace) -> dict:
             dbt_vars["customers_path"] = str(Path(args.customers).resolve())
         return dbt_vars
     if args.dataset == "cdnow":
-        paths = demo_data.write_cdnow_transactions(CDNOW_DATA_DIR)
+        paths = demo_data.write_cdnow_transactions(Path(args.data_dir) / "cdnow")
         return {"transactions_path": str(paths["transactions"]), "customers_path": ""}
-    paths = demo_data.generate_demo_data(DEMO_DATA_DIR)
+    paths = demo_data.generate_demo_data(Path(args.data_dir) / "demo")
     return {
         "transactions_path": str(paths["transactions"]),
         "customers_path": str(paths["customers"]),
@@ -69,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     run_parser = commands.add_parser("run", help="build the warehouse for one as-of date and summarise it")
     run_parser.add_argument("--dataset", choices=["demo", "cdnow"], default="demo",
                             help="bundled input when --transactions is not given (default: demo)")
+    run_parser.add_argument("--data-dir", default=str(PROJECT_DIR / "data"),
+                            help="where the bundled data sets are written (default: data/)")
     run_parser.add_argument("--transactions", help="your transactions file or glob (CSV or Parquet)")
     run_parser.add_argument("--customers", help="your customers file (optional; with --transactions)")
     run_parser.add_argument("--as-of-date", help="YYYY-MM-DD; default: the latest usable transaction date")

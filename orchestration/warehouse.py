@@ -16,8 +16,6 @@ from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DUCKDB_PATH = PROJECT_DIR / "warehouse" / "retention.duckdb"
-DEMO_DATA_DIR = PROJECT_DIR / "data" / "demo"
-CDNOW_DATA_DIR = PROJECT_DIR / "data" / "cdnow"
 
 
 def duckdb_path() -> Path:
@@ -56,12 +54,13 @@ def run_dbt(
 ) -> DbtResult:
     """Run `dbt <args>` on this project and return its exit code and output.
 
-    dbt_vars are passed with --vars; warehouse sets DUCKDB_PATH; target_path
-    keeps the run's artefacts (and logs) apart, e.g. in a temporary directory.
+    dbt_vars are passed with --vars; warehouse sets DUCKDB_PATH (default: env
+    DUCKDB_PATH or warehouse/retention.duckdb); target_path keeps the run's
+    artefacts and logs apart (default: env DBT_TARGET_PATH or target/).
     """
     warehouse = (warehouse or duckdb_path()).resolve()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    target_path = (target_path or PROJECT_DIR / "target").resolve()
+    target_path = Path(target_path or os.environ.get("DBT_TARGET_PATH") or PROJECT_DIR / "target").resolve()
     command = [
         dbt_executable(),
         *args,

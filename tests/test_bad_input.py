@@ -1,0 +1,153 @@
+"""Bad input: a clear error that names the file and the column, and the
+marts of the last good run stay as they were; inputs in other shapes
+(renamed columns, Parquet, UTC offsets) are read correctly."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests import conftest
+
+
+def build_warehouse(root: Path, dbt_vars: dict):
+    return conftest.build_warehouse(root, dbt_vars, with_unit_tests=False)
+
+GOOD_ROWS = [
+    ("A", "o1", "2026-06-01 10:00:00", "10.00"),
+    ("A", "o2", "2026-06-11 10:00:00", "20.00"),
+    ("A", "o3", "2026-06-21 10:00:00", "30.00"),
+    ("B", "o4", "2026-06-15 09:00:00", "50.00"),
+]
+
+
+def write_csv(path: Path, header: list[str], rows) -> Path:
+    path.write_text("\n".join([",".join(header), *(",".join(r) for r in rows)]) + "\n", encoding="utf-8")
+    return path
+
+
+def mart_snapshot(warehouse: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return {
+            mart: connection.execute(f"select * from marts.{mart} order by all").fetchall()
+            for mart in ["customer_lifecycle", "customer_rfm", "customer_purchase_intervals", "transaction_rejects"]
+        }
+
+
+@pytest.fixture(scope="module")
+def good_warehouse(tmp_path_factory) -> Path:
+    """A small warehouse built from good data (tests that rebuild it must fail)."""
+    root = tmp_path_factory.mktemp("good")
+    good = write_csv(root / "good.csv", ["customer_id", "order_id", "ordered_at", "amount"], GOOD_ROWS)
+    result = build_warehouse(root, {"transactions_path": str(good)})
+    assert result.success, result.output[-4000:]
+    return root
+
+
+def test_missing_required_column_stops_before_any_mart_is_replaced(good_warehouse):
+    before = mart_snapshot(good_warehouse / "warehouse.duckdb")
+    bad = write_csv(good_warehouse / "no_amount.csv", ["customer_id", "order_id", "ordered_at"],
+                    [r[:3] for r in GOOD_ROWS[:2]])
+    result = build_warehouse(good_warehouse, {"transactions_path": str(bad)})
+    assert not result.success
+    assert str(bad) in result.output
+    assert "has no column 'amount'" in result.output
+    assert mart_snapshot(good_warehouse / "warehouse.duckdb") == before
+
+
+def test_missing_file_names_the_path(good_warehouse):
+    before = mart_snapshot(good_warehouse / "warehouse.duckdb")
+    missing = good_warehouse / "nowhere" / "transactions.csv"
+    result = build_warehouse(good_warehouse, {"transactions_path": str(missing)})
+    assert not result.success
+    assert f"transactions_path '{missing}' matches no file" in result.output
+    assert mart_snapshot(good_warehouse / "warehouse.duckdb") == before
+
+
+def test_unknown_business_type_is_a_clear_error(good_warehouse):
+    result = build_warehouse(
+        good_warehouse,
+        {"transactions_path": str(good_warehouse / "good.csv"), "business_type": "bakery"},
+    )
+    assert not result.success
+    assert "assert_business_type_is_a_preset" in result.output
+
+
+def test_other_column_names_are_mapped_with_a_var(good_warehouse, tmp_path_factory):
+    renamed_root = tmp_path_factory.mktemp("renamed")
+    renamed = write_csv(renamed_root / "renamed.csv", ["Client", "OrderNo", "Timestamp", "Total"], GOOD_ROWS)
+    result = build_warehouse(renamed_root, {
+        "transactions_path": str(renamed),
+        "transactions_columns": {"customer_id": "Client", "order_id": "OrderNo",
+                                 "ordered_at": "Timestamp", "amount": "Total"},
+    })
+    assert result.success, result.output[-4000:]
+    assert mart_snapshot(renamed_root / "warehouse.duckdb") == _without_source_file(
+        mart_snapshot(good_warehouse / "warehouse.duckdb"))
+
+
+def _without_source_file(snapshot):
+    # transaction_rejects carries the file name; the good data has no rejects
+    assert snapshot["transaction_rejects"] == []
+    return snapshot
+
+
+def test_parquet_input_gives_the_same_marts_as_csv(good_warehouse, tmp_path_factory):
+    parquet_root = tmp_path_factory.mktemp("parquet")
+    parquet = parquet_root / "transactions.parquet"
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"copy (select customer_id, order_id, cast(ordered_at as timestamp) as ordered_at, "
+            f"cast(amount as decimal(12, 2)) as amount from read_csv('{good_warehouse / 'good.csv'}', all_varchar = true)) "
+            f"to '{parquet}' (format parquet)"
+        )
+    result = build_warehouse(parquet_root, {"transactions_path": str(parquet)})
+    assert result.success, result.output[-4000:]
+    assert mart_snapshot(parquet_root / "warehouse.duckdb") == mart_snapshot(good_warehouse / "warehouse.duckdb")
+
+
+def test_timestamps_with_offsets_land_on_the_business_day(tmp_path):
+    rows = [
+        ("A", "o1", "2026-06-30T23:30:00Z", "10.00"),        # 01:30 on 1 July in Berlin
+        ("A", "o2", "2026-06-20 23:30:00", "10.00"),         # no offset: already local
+        ("A", "o3", "2026-06-10T08:00:00+09:00", "10.00"),   # 01:00 on 10 June in Berlin
+    ]
+    path = write_csv(tmp_path / "tz.csv", ["customer_id", "order_id", "ordered_at", "amount"], rows)
+    result = build_warehouse(tmp_path, {
+        "transactions_path": str(path), "business_timezone": "Europe/Berlin", "as_of_date": "2026-07-01",
+    })
+    assert result.success, result.output[-4000:]
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as connection:
+        dates = [str(d) for (d,) in connection.execute(
+            "select purchase_date from marts.customer_purchase_intervals order by 1").fetchall()]
+    assert dates == ["2026-06-10", "2026-06-20", "2026-07-01"]
+
+
+def test_rows_after_the_as_of_date_are_set_aside_not_lost(good_warehouse, tmp_path):
+    result = build_warehouse(tmp_path, {
+        "transactions_path": str(good_warehouse / "good.csv"), "as_of_date": "2026-06-12",
+    })
+    assert result.success, result.output[-4000:]
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as connection:
+        rejects = connection.execute(
+            "select order_id_raw, reject_reason from marts.transaction_rejects order by 1").fetchall()
+        frequency = dict(connection.execute(
+            "select customer_id, frequency from marts.customer_lifecycle").fetchall())
+    assert rejects == [("o3", "after_as_of_date"), ("o4", "after_as_of_date")]
+    assert frequency == {"A": 2}
+
+
+def test_demo_copy_is_untouched_by_a_failed_run(demo_build, tmp_path):
+    """A failing run on a copy of the full demo warehouse leaves every mart as it was."""
+    shutil.copy(demo_build.warehouse, tmp_path / "warehouse.duckdb")
+    before = mart_snapshot(tmp_path / "warehouse.duckdb")
+    header = "order_id,ordered_at,amount\n"
+    bad = tmp_path / "no_customer.csv"
+    bad.write_text(header + "o1,2026-06-01,10\n", encoding="utf-8")
+    result = build_warehouse(tmp_path, {"transactions_path": str(bad)})
+    assert not result.success
+    assert "has no column 'customer_id'" in result.output
+    assert mart_snapshot(tmp_path / "warehouse.duckdb") == before
