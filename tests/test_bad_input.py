@@ -67,6 +67,26 @@ def test_missing_file_names_the_path(good_warehouse):
     assert mart_snapshot(good_warehouse / "warehouse.duckdb") == before
 
 
+def test_unreadable_file_names_the_file(good_warehouse):
+    before = mart_snapshot(good_warehouse / "warehouse.duckdb")
+    garbage = good_warehouse / "garbage.parquet"
+    garbage.write_bytes(bytes(range(256)) * 4)
+    result = build_warehouse(good_warehouse, {"transactions_path": str(garbage)})
+    assert not result.success
+    assert str(garbage) in result.output
+    assert mart_snapshot(good_warehouse / "warehouse.duckdb") == before
+
+
+def test_a_file_read_as_one_column_gets_a_delimiter_hint(good_warehouse):
+    # an unterminated quote in the only data row: the sniffer settles on one column
+    semicolons = good_warehouse / "one_column.csv"
+    semicolons.write_text('customer_id,order_id,ordered_at,amount\n"A,o1\n', encoding="utf-8")
+    result = build_warehouse(good_warehouse, {"transactions_path": str(semicolons)})
+    assert not result.success
+    assert f"transactions file '{semicolons}' has no column 'customer_id'" in result.output
+    assert "read as a single column: check its delimiter and quoting" in result.output
+
+
 def test_unknown_business_type_is_a_clear_error(good_warehouse):
     result = build_warehouse(
         good_warehouse,

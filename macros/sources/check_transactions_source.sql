@@ -33,6 +33,8 @@
                     "transactions file '" ~ path ~ "' has no column '" ~ file_column ~ "' (required as " ~ column
                     ~ "). Its columns are: " ~ (present | join(', '))
                     ~ ". Map yours with --vars '{transactions_columns: {" ~ column ~ ": <your column>}}'."
+                    ~ (" The file was read as a single column: check its delimiter and quoting."
+                       if present | length == 1 else "")
                 ) }}
             {%- endif -%}
         {%- endfor -%}
