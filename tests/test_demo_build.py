@@ -9,7 +9,10 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-MARTS = ["customer_purchase_intervals", "customer_rfm", "customer_lifecycle", "transaction_rejects"]
+MARTS = [
+    "customer_purchase_intervals", "customer_rfm", "customer_lifecycle", "transaction_rejects",
+    "customer_segment_history", "customer_segment_transitions", "customer_alerts",
+]
 
 
 def test_build_ran_and_passed_every_unit_and_data_test(demo_build):
@@ -60,7 +63,7 @@ def test_raw_rows_reconcile_with_used_and_rejected(demo_build):
     count_rejected = demo_build.scalar("select count(*) from marts.transaction_rejects")
     count_used = demo_build.scalar(
         "select sum(count_lines) from intermediate.int_customer_days_aggregated "
-        "where activity_date <= (select as_of_date from intermediate.int_run_parameters_resolved)"
+        "where activity_date <= (select max(as_of_date) from marts.customer_lifecycle)"
     )
     assert count_raw == count_used + count_rejected
     assert count_rejected > 0

@@ -1,20 +1,12 @@
--- One row per known customer as of the as-of date: every customer-level
+-- One row per known customer and as-of date of the run: every customer-level
 -- figure the marts build on, defined once here. Known = any usable
--- transaction up to the as-of date, or a row in the customers source
--- (signed up by the as-of date); customers with no purchase occasion have
--- frequency 0 and null purchase figures.
+-- transaction up to the as-of date, or a row in the customers source signed
+-- up by then; customers with no purchase occasion have frequency 0 and null
+-- purchase figures.
 
-{%- set recent_count = var('recent_interval_count') %}
+with states as (
 
-with occasions as (
-
-    select * from {{ ref('int_purchase_occasions_numbered') }}
-
-),
-
-customer_days as (
-
-    select * from {{ ref('int_customer_days_aggregated') }}
+    select * from {{ ref('int_customer_states_accumulated') }}
 
 ),
 
@@ -24,76 +16,59 @@ customers as (
 
 ),
 
-parameters as (
+as_of_dates as (
 
-    select * from {{ ref('int_run_parameters_resolved') }}
-
-),
-
-days_to_date as (
-
-    select customer_days.*
-    from customer_days
-    cross join parameters
-    where customer_days.activity_date <= parameters.as_of_date
+    select * from {{ ref('int_as_of_dates_resolved') }}
 
 ),
 
-spend_summary as (
+business_rules as (
+
+    select * from {{ ref('int_business_rules_resolved') }}
+
+),
+
+states_as_of as (
 
     select
-        customer_id,
-        sum(net_amount) as monetary,
-        sum(gross_sales_amount) as gross_sales_amount,
-        sum(returned_amount) as returned_amount,
-        sum(cost_amount) as cost_amount,
-        min(activity_date) as first_activity_date
-    from days_to_date
-    group by customer_id
-
-),
-
-occasion_summary as (
-
-    select
-        customer_id,
-        min(purchase_date) as first_purchase_date,
-        max(purchase_date) as last_purchase_date,
-        count(*) as frequency,
-        avg(case
-            when purchase_number_from_latest <= {{ recent_count }} then days_since_previous_purchase
-        end) as mean_recent_interval_days,
-        avg(days_since_previous_purchase) as mean_interval_days,
-        {{ median('days_since_previous_purchase') }} as median_interval_days,
-        avg(case when purchase_number_from_latest <= {{ recent_count }} then net_amount end)
-            as mean_recent_occasion_amount,
-        avg(case when purchase_number_from_latest > {{ recent_count }} then net_amount end)
-            as mean_earlier_occasion_amount,
-        sum(case when is_reactivation then 1 else 0 end) as count_reactivations,
-        max(case when is_reactivation then purchase_date end) as last_reactivated_date
-    from occasions
-    group by customer_id
+        as_of_dates.as_of_date,
+        states.*
+    from states
+    inner join as_of_dates
+        on states.valid_from_date <= as_of_dates.as_of_date
+        and as_of_dates.as_of_date < states.valid_to_date
 
 ),
 
 signed_up_customers as (
 
     select
-        customers.customer_id,
-        min(customers.signed_up_date) as signed_up_date
+        customer_id,
+        min(signed_up_date) as signed_up_date
     from customers
-    cross join parameters
-    where customers.customer_id is not null
-        and (customers.signed_up_date is null or customers.signed_up_date <= parameters.as_of_date)
-    group by customers.customer_id
+    where customer_id is not null
+    group by customer_id
+
+),
+
+signed_up_as_of as (
+
+    select
+        as_of_dates.as_of_date,
+        signed_up_customers.customer_id,
+        signed_up_customers.signed_up_date
+    from signed_up_customers
+    inner join as_of_dates
+        on signed_up_customers.signed_up_date is null
+        or signed_up_customers.signed_up_date <= as_of_dates.as_of_date
 
 ),
 
 known_customers as (
 
-    select customer_id from spend_summary
+    select customer_id, as_of_date from states_as_of
     union
-    select customer_id from signed_up_customers
+    select customer_id, as_of_date from signed_up_as_of
 
 ),
 
@@ -101,34 +76,34 @@ joined as (
 
     select
         known_customers.customer_id,
-        parameters.as_of_date,
-        signed_up_customers.signed_up_date,
-        spend_summary.first_activity_date,
-        occasion_summary.first_purchase_date,
-        occasion_summary.last_purchase_date,
-        coalesce(occasion_summary.frequency, 0) as frequency,
-        coalesce(spend_summary.monetary, 0) as monetary,
-        coalesce(spend_summary.gross_sales_amount, 0) as gross_sales_amount,
-        coalesce(spend_summary.returned_amount, 0) as returned_amount,
-        spend_summary.cost_amount,
-        {{ dbt.datediff('occasion_summary.last_purchase_date', 'parameters.as_of_date', 'day') }} as recency_days,
-        occasion_summary.mean_recent_interval_days,
-        occasion_summary.mean_interval_days,
-        occasion_summary.median_interval_days,
-        occasion_summary.mean_recent_occasion_amount,
-        occasion_summary.mean_earlier_occasion_amount,
-        coalesce(occasion_summary.count_reactivations, 0) as count_reactivations,
-        occasion_summary.last_reactivated_date,
-        parameters.business_lost_window_days,
-        parameters.expected_repurchase_days
+        known_customers.as_of_date,
+        signed_up_as_of.signed_up_date,
+        states_as_of.first_activity_date,
+        states_as_of.first_purchase_date,
+        states_as_of.last_purchase_date,
+        coalesce(states_as_of.frequency, 0) as frequency,
+        coalesce(states_as_of.monetary, 0) as monetary,
+        coalesce(states_as_of.gross_sales_amount, 0) as gross_sales_amount,
+        coalesce(states_as_of.returned_amount, 0) as returned_amount,
+        states_as_of.cost_amount,
+        {{ dbt.datediff('states_as_of.last_purchase_date', 'known_customers.as_of_date', 'day') }} as recency_days,
+        states_as_of.mean_recent_interval_days,
+        states_as_of.mean_interval_days,
+        states_as_of.median_interval_days,
+        states_as_of.mean_recent_occasion_amount,
+        states_as_of.mean_earlier_occasion_amount,
+        coalesce(states_as_of.count_reactivations, 0) as count_reactivations,
+        states_as_of.last_reactivated_date,
+        business_rules.business_lost_window_days,
+        business_rules.expected_repurchase_days
     from known_customers
-    cross join parameters
-    left join spend_summary
-        on known_customers.customer_id = spend_summary.customer_id
-    left join occasion_summary
-        on known_customers.customer_id = occasion_summary.customer_id
-    left join signed_up_customers
-        on known_customers.customer_id = signed_up_customers.customer_id
+    cross join business_rules
+    left join states_as_of
+        on known_customers.customer_id = states_as_of.customer_id
+        and known_customers.as_of_date = states_as_of.as_of_date
+    left join signed_up_as_of
+        on known_customers.customer_id = signed_up_as_of.customer_id
+        and known_customers.as_of_date = signed_up_as_of.as_of_date
 
 ),
 

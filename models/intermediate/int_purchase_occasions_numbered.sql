@@ -1,8 +1,11 @@
--- One row per purchase occasion up to the as-of date: a customer-day whose net
--- amount is above var occasion_min_net_amount (several orders or lines that
--- day are one occasion; a day of returns only is none). Numbered per
--- customer, with the gap to the previous occasion, the position counted from
--- the latest, and whether the occasion ended a lost spell (reactivation).
+-- One row per purchase occasion, all dates: a customer-day that is a purchase
+-- occasion (macros/definitions/purchase_occasion.sql; several orders or lines
+-- that day are one occasion, a day of returns only is none). Numbered per
+-- customer, with the gap to the previous occasion and the customer's rhythm
+-- as it stood right after this occasion (means over the last var
+-- recent_interval_count gaps, lifetime mean and median gap, spend per
+-- occasion), and whether it ended a lost spell (a reactivation).
+-- Independent of the as-of date; later states read these figures.
 
 {%- set recent_count = var('recent_interval_count') %}
 
@@ -12,24 +15,20 @@ with customer_days as (
 
 ),
 
-parameters as (
+business_rules as (
 
-    select * from {{ ref('int_run_parameters_resolved') }}
+    select * from {{ ref('int_business_rules_resolved') }}
 
 ),
 
 occasions as (
 
     select
-        customer_days.customer_id,
-        parameters.as_of_date,
-        customer_days.activity_date as purchase_date,
-        customer_days.net_amount,
-        parameters.business_lost_window_days
+        customer_id,
+        activity_date as purchase_date,
+        net_amount
     from customer_days
-    cross join parameters
-    where customer_days.activity_date <= parameters.as_of_date
-        and customer_days.net_amount > {{ var('occasion_min_net_amount') }}
+    where {{ is_purchase_occasion('net_amount') }}
 
 ),
 
@@ -37,12 +36,9 @@ numbered as (
 
     select
         customer_id,
-        as_of_date,
         purchase_date,
         net_amount,
-        business_lost_window_days,
         row_number() over (partition by customer_id order by purchase_date) as purchase_number,
-        row_number() over (partition by customer_id order by purchase_date desc) as purchase_number_from_latest,
         lag(purchase_date) over (partition by customer_id order by purchase_date) as previous_purchase_date
     from occasions
 
@@ -57,14 +53,37 @@ gaps as (
 
 ),
 
-prior_rhythm as (
+running as (
 
-    -- the customer's mean recent interval as it stood before this occasion
     select
         *,
         avg(days_since_previous_purchase) over (
-            partition by customer_id
-            order by purchase_number
+            partition by customer_id order by purchase_number
+            rows between {{ recent_count - 1 }} preceding and current row
+        ) as mean_recent_interval_days,
+        avg(days_since_previous_purchase) over (
+            partition by customer_id order by purchase_number
+            rows between unbounded preceding and current row
+        ) as mean_interval_days,
+        {{ median('days_since_previous_purchase') }} over (
+            partition by customer_id order by purchase_number
+            rows between unbounded preceding and current row
+        ) as median_interval_days,
+        avg(net_amount) over (
+            partition by customer_id order by purchase_number
+            rows between {{ recent_count - 1 }} preceding and current row
+        ) as mean_recent_occasion_amount,
+        sum(net_amount) over (
+            partition by customer_id order by purchase_number
+            rows between {{ recent_count - 1 }} preceding and current row
+        ) as recent_occasion_amount,
+        sum(net_amount) over (
+            partition by customer_id order by purchase_number
+            rows between unbounded preceding and current row
+        ) as cumulative_occasion_amount,
+        -- the rhythm as it stood before this occasion, for reactivations
+        avg(days_since_previous_purchase) over (
+            partition by customer_id order by purchase_number
             rows between {{ recent_count }} preceding and 1 preceding
         ) as prior_mean_recent_interval_days
     from gaps
@@ -74,22 +93,46 @@ prior_rhythm as (
 reactivations as (
 
     select
+        running.*,
+        coalesce(
+            running.days_since_previous_purchase
+                > {{ lost_window_days('business_rules.business_lost_window_days', 'running.prior_mean_recent_interval_days') }},
+            false
+        ) as is_reactivation
+    from running
+    cross join business_rules
+
+),
+
+cumulative as (
+
+    select
         customer_id,
-        as_of_date,
         purchase_date,
         purchase_number,
-        purchase_number_from_latest,
         previous_purchase_date,
         days_since_previous_purchase,
         net_amount,
+        mean_recent_interval_days,
+        mean_interval_days,
+        median_interval_days,
+        mean_recent_occasion_amount,
+        case
+            when purchase_number > {{ recent_count }}
+                then (cumulative_occasion_amount - recent_occasion_amount) / (purchase_number - {{ recent_count }})
+        end as mean_earlier_occasion_amount,
         prior_mean_recent_interval_days,
-        coalesce(
-            days_since_previous_purchase
-                > {{ lost_window_days('business_lost_window_days', 'prior_mean_recent_interval_days') }},
-            false
-        ) as is_reactivation
-    from prior_rhythm
+        is_reactivation,
+        sum(case when is_reactivation then 1 else 0 end) over (
+            partition by customer_id order by purchase_number
+            rows between unbounded preceding and current row
+        ) as count_reactivations,
+        max(case when is_reactivation then purchase_date end) over (
+            partition by customer_id order by purchase_number
+            rows between unbounded preceding and current row
+        ) as last_reactivated_date
+    from reactivations
 
 )
 
-select * from reactivations
+select * from cumulative

@@ -1,4 +1,5 @@
--- One row per customer and purchase occasion up to the as-of date.
+-- One row per customer and purchase occasion up to the latest as-of date of
+-- the run.
 
 with occasions as (
 
@@ -6,18 +7,32 @@ with occasions as (
 
 ),
 
+as_of_dates as (
+
+    select * from {{ ref('int_as_of_dates_resolved') }}
+
+),
+
+latest as (
+
+    select as_of_date from as_of_dates where is_latest_date
+
+),
+
 final as (
 
     select
-        customer_id,
-        purchase_date,
-        purchase_number,
-        previous_purchase_date,
-        days_since_previous_purchase,
-        net_amount,
-        is_reactivation,
-        as_of_date
+        occasions.customer_id,
+        occasions.purchase_date,
+        occasions.purchase_number,
+        occasions.previous_purchase_date,
+        occasions.days_since_previous_purchase,
+        occasions.net_amount,
+        occasions.is_reactivation,
+        latest.as_of_date
     from occasions
+    inner join latest
+        on occasions.purchase_date <= latest.as_of_date
 
 )
 

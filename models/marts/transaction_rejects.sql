@@ -1,6 +1,6 @@
 -- Every raw transaction row the run did not use, with the reason and its raw
 -- text: rows that failed validation, and valid rows dated after the as-of
--- date (reason after_as_of_date). count(raw) = count(used) + count(rejected)
+-- date of the run (reason after_as_of_date). count(raw) = count(used) + count(rejected)
 -- (tests/dbt/assert_raw_rows_reconcile.sql).
 
 with validated as (
@@ -9,9 +9,15 @@ with validated as (
 
 ),
 
-parameters as (
+as_of_dates as (
 
-    select * from {{ ref('int_run_parameters_resolved') }}
+    select * from {{ ref('int_as_of_dates_resolved') }}
+
+),
+
+latest as (
+
+    select as_of_date from as_of_dates where is_latest_date
 
 ),
 
@@ -22,7 +28,7 @@ rejected as (
         validated.source_row_number,
         coalesce(
             validated.reject_reason,
-            case when validated.ordered_date > parameters.as_of_date then 'after_as_of_date' end
+            case when validated.ordered_date > latest.as_of_date then 'after_as_of_date' end
         ) as reject_reason,
         validated.customer_id_raw,
         validated.order_id_raw,
@@ -33,9 +39,9 @@ rejected as (
         validated.product_id_raw,
         validated.currency_raw,
         validated.cost_raw,
-        parameters.as_of_date
+        latest.as_of_date
     from validated
-    cross join parameters
+    cross join latest
 
 ),
 

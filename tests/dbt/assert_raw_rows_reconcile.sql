@@ -5,15 +5,15 @@ with raw_rows as (
     select count(*) as count_raw_rows from {{ ref('stg_raw__transactions') }}
 ),
 
-parameters as (
-    select * from {{ ref('int_run_parameters_resolved') }}
+latest as (
+    select as_of_date from {{ ref('int_as_of_dates_resolved') }} where is_latest_date
 ),
 
 used_rows as (
     select coalesce(sum(customer_days.count_lines), 0) as count_used_rows
     from {{ ref('int_customer_days_aggregated') }} as customer_days
-    cross join parameters
-    where customer_days.activity_date <= parameters.as_of_date
+    cross join latest
+    where customer_days.activity_date <= latest.as_of_date
 ),
 
 rejected_rows as (

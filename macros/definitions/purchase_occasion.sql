@@ -1,0 +1,7 @@
+{#-
+    Whether a customer-day is a purchase occasion: its net amount (sales minus
+    returns that day) is above var occasion_min_net_amount (default 0).
+-#}
+{% macro is_purchase_occasion(net_amount_expr) -%}
+    ({{ net_amount_expr }} > {{ var('occasion_min_net_amount') }})
+{%- endmacro %}

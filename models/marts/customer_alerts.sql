@@ -1,0 +1,177 @@
+-- The day's lists for sales, as of the run's latest as-of date: one row per
+-- customer on a list, each customer on at most one list, first match wins:
+--   winback         lost (past the lost window)
+--   churn_risk      lifecycle stage alert: overdue against their rhythm,
+--                   rhythm slowing or spend falling
+--   repurchase_due  due to buy again now (warning band repurchase_due)
+-- with the figures behind the alert, the reason in words, and the action,
+-- channel and priority from seeds/playbook.csv by value tier
+-- (seeds/value_classes.csv). is_new_alert: the customer was not on the same
+-- list the day before. alert_rank orders each list: priority, then net spend.
+
+with lifecycle as (
+
+    select * from {{ ref('int_customer_lifecycle_staged') }}
+
+),
+
+rfm as (
+
+    select * from {{ ref('int_customer_rfm_scored') }}
+
+),
+
+as_of_dates as (
+
+    select * from {{ ref('int_as_of_dates_resolved') }}
+
+),
+
+value_classes as (
+
+    select * from {{ ref('value_classes') }}
+
+),
+
+playbook as (
+
+    select * from {{ ref('playbook') }}
+
+),
+
+latest as (
+
+    select
+        as_of_date,
+        {{ add_days('as_of_date', -1) }} as previous_as_of_date
+    from as_of_dates
+    where is_latest_date
+
+),
+
+classified as (
+
+    select
+        lifecycle.*,
+        rfm.rfm_segment,
+        rfm.value_class,
+        case
+            when lifecycle.is_lost then 'winback'
+            when lifecycle.lifecycle_stage = 'alert' then 'churn_risk'
+            when lifecycle.warning_band = 'repurchase_due' then 'repurchase_due'
+        end as alert_type
+    from lifecycle
+    inner join rfm
+        on lifecycle.customer_id = rfm.customer_id
+        and lifecycle.as_of_date = rfm.as_of_date
+
+),
+
+todays_alerts as (
+
+    select classified.*
+    from classified
+    inner join latest
+        on classified.as_of_date = latest.as_of_date
+    where classified.alert_type is not null
+
+),
+
+yesterdays_alerts as (
+
+    select classified.customer_id, classified.alert_type
+    from classified
+    inner join latest
+        on classified.as_of_date = latest.previous_as_of_date
+    where classified.alert_type is not null
+
+),
+
+{%- set days = "cast(" ~ "days_since_last_purchase" ~ " as " ~ dbt.type_string() ~ ")" %}
+{%- set interval = "cast(round(expected_interval_days, 1) as " ~ dbt.type_string() ~ ")" %}
+
+reasoned as (
+
+    select
+        todays_alerts.*,
+        case todays_alerts.alert_type
+            when 'winback' then {{ dbt.concat([
+                "'No purchase for '", days, "' days; lost after '",
+                "cast(round(lost_window_days, 1) as " ~ dbt.type_string() ~ ")", "' days, since '",
+                "cast(lost_since as " ~ dbt.type_string() ~ ")", "'.'"
+            ]) }}
+            when 'churn_risk' then trim({{ dbt.concat([
+                "case when warning_band in ('churn_risk', 'probably_gone') then " ~ dbt.concat([
+                    "'Overdue: '", days, "' days since the last purchase against a usual '", interval,
+                    "' days (ratio '", "cast(round(expected_interval_ratio, 2) as " ~ dbt.type_string() ~ ")", "'). '"
+                ]) ~ " else '' end",
+                "case when is_rhythm_slowing then " ~ dbt.concat([
+                    "'Buying rhythm slowed: recent gaps average '",
+                    "cast(round(mean_recent_interval_days, 1) as " ~ dbt.type_string() ~ ")",
+                    "' days against '", "cast(round(mean_interval_days, 1) as " ~ dbt.type_string() ~ ")", "' over their history. '"
+                ]) ~ " else '' end",
+                "case when is_spend_falling then " ~ dbt.concat([
+                    "'Spend per purchase fell to '", "cast(round(mean_recent_occasion_amount, 2) as " ~ dbt.type_string() ~ ")",
+                    "' from '", "cast(round(mean_earlier_occasion_amount, 2) as " ~ dbt.type_string() ~ ")", "'. '"
+                ]) ~ " else '' end",
+            ]) }})
+            else {{ dbt.concat([
+                "'Due to buy again: '", days, "' days since the last purchase, usual interval '", interval,
+                "' days, expected by '", "cast(expected_next_purchase_date as " ~ dbt.type_string() ~ ")", "'.'"
+            ]) }}
+        end as alert_reason
+    from todays_alerts
+
+),
+
+actioned as (
+
+    select
+        reasoned.customer_id,
+        reasoned.as_of_date,
+        reasoned.alert_type,
+        yesterdays_alerts.customer_id is null as is_new_alert,
+        reasoned.days_since_last_purchase,
+        reasoned.expected_interval_days,
+        reasoned.interval_basis,
+        reasoned.recency_ratio,
+        reasoned.expected_interval_ratio,
+        reasoned.last_purchase_date,
+        reasoned.expected_next_purchase_date,
+        reasoned.lost_since,
+        reasoned.frequency,
+        reasoned.monetary,
+        reasoned.lifecycle_stage,
+        reasoned.warning_band,
+        reasoned.rfm_segment,
+        reasoned.value_class,
+        value_classes.value_tier,
+        reasoned.alert_reason,
+        playbook.action as recommended_action,
+        playbook.channel as recommended_channel,
+        playbook.priority
+    from reasoned
+    left join yesterdays_alerts
+        on reasoned.customer_id = yesterdays_alerts.customer_id
+        and reasoned.alert_type = yesterdays_alerts.alert_type
+    left join value_classes
+        on reasoned.value_class = value_classes.value_class
+    left join playbook
+        on reasoned.alert_type = playbook.alert_type
+        and value_classes.value_tier = playbook.value_tier
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by alert_type
+            order by priority, monetary desc, customer_id
+        ) as alert_rank
+    from actioned
+
+)
+
+select * from ranked
