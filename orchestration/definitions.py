@@ -2,10 +2,17 @@
 
 from dagster import Definitions
 
-from orchestration.assets.dbt import retention_dbt_assets
-from orchestration.resources import dbt_resource
+from orchestration.assets.dbt import retention_dbt_base, retention_dbt_daily
+from orchestration.assets.exports import alert_exports
+from orchestration.assets.raw import raw_transactions_file
+from orchestration.assets.serving import serving_copy
+from orchestration.jobs import daily_retention_job
+from orchestration.resources import build_resources
+from orchestration.schedules import daily_retention_schedule
 
 defs = Definitions(
-    assets=[retention_dbt_assets],
-    resources={"dbt": dbt_resource},
+    assets=[raw_transactions_file, retention_dbt_base, retention_dbt_daily, *alert_exports, serving_copy],
+    jobs=[daily_retention_job],
+    schedules=[daily_retention_schedule],
+    resources=build_resources(),
 )

@@ -1,16 +1,38 @@
-"""Every dbt model, seed and test as Dagster assets and asset checks."""
+"""Every dbt model, seed and test as Dagster assets and asset checks.
 
+Two groups of dbt nodes:
+- as-of independent (staging, validation, customer-days, occasions, states,
+  seeds): one unpartitioned @dbt_assets;
+- everything from int_as_of_dates_resolved downstream: partitioned by as-of
+  date. A run for a partition window passes it to dbt as
+  as_of_date_start / as_of_date_end, so a backfill of any range is one run
+  and one pass of SQL (BackfillPolicy.single_run).
+Both write the one DuckDB file, so both run in the warehouse pool. (No
+fetch_column_metadata(): it opens the warehouse inside the Dagster process
+and holds DuckDB's write lock against the next dbt run; column docs come
+from the yml through the manifest.)
+"""
+
+import json
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
-from dagster import AssetExecutionContext
+from dagster import AssetExecutionContext, AssetKey, BackfillPolicy
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from orchestration.partitions import as_of_date_partitions
 from orchestration.project import retention_project
+from orchestration.resources import WAREHOUSE_POOL
+from orchestration.settings import RetentionSettings
+
+AS_OF_DEPENDENT = "int_as_of_dates_resolved+"
+RAW_TRANSACTIONS_KEY = AssetKey("raw_transactions_file")
 
 
 class RetentionDbtTranslator(DagsterDbtTranslator):
-    """Groups assets by the layer they live in: staging, intermediate, marts, reference (seeds)."""
+    """Groups assets by layer (staging, intermediate, marts, reference for seeds);
+    the staging model of transactions depends on the raw file asset."""
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "seed":
@@ -18,13 +40,44 @@ class RetentionDbtTranslator(DagsterDbtTranslator):
         fqn = dbt_resource_props.get("fqn", [])
         return fqn[1] if len(fqn) > 2 else "default"
 
+    def get_asset_spec(self, manifest, unique_id, project):
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        if unique_id.endswith(".stg_raw__transactions"):
+            spec = spec.merge_attributes(deps=[RAW_TRANSACTIONS_KEY])
+        return spec
+
+
+TRANSLATOR = RetentionDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
 
 @dbt_assets(
     manifest=retention_project.manifest_path,
     project=retention_project,
-    dagster_dbt_translator=RetentionDbtTranslator(
-        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
-    ),
+    exclude=AS_OF_DEPENDENT,
+    dagster_dbt_translator=TRANSLATOR,
+    pool=WAREHOUSE_POOL,
+    name="retention_dbt_base",
 )
-def retention_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
-    yield from dbt.cli(["build"], context=context).stream()
+def retention_dbt_base(context: AssetExecutionContext, dbt: DbtCliResource, settings: RetentionSettings):
+    settings.ensure_demo_data()
+    yield from dbt.cli(["build", "--vars", json.dumps(settings.dbt_vars())], context=context).stream()
+
+
+@dbt_assets(
+    manifest=retention_project.manifest_path,
+    project=retention_project,
+    select=AS_OF_DEPENDENT,
+    partitions_def=as_of_date_partitions,
+    backfill_policy=BackfillPolicy.single_run(),
+    dagster_dbt_translator=TRANSLATOR,
+    pool=WAREHOUSE_POOL,
+    name="retention_dbt_daily",
+)
+def retention_dbt_daily(context: AssetExecutionContext, dbt: DbtCliResource, settings: RetentionSettings):
+    settings.ensure_demo_data()
+    window = context.partition_time_window
+    first_day = window.start.date().isoformat()
+    last_day = (window.end - timedelta(days=1)).date().isoformat()
+    context.log.info(f"as-of dates {first_day} .. {last_day} in one dbt run")
+    dbt_vars = settings.dbt_vars(as_of_date_start=first_day, as_of_date_end=last_day)
+    yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()

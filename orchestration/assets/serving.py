@@ -1,0 +1,76 @@
+"""Publish the marts to the serving copy BI tools read.
+
+BI tools never open the warehouse file the pipeline writes (DuckDB allows
+one writer, and an open reader blocks it). After a successful run this asset
+copies the marts into a new DuckDB file and renames it over the serving
+file: a connection opened before the swap keeps reading the previous day, a
+connection opened after it reads the new day, and nobody sees a mix. When
+the run fails upstream this asset does not run, so the serving copy keeps
+the last good day.
+"""
+
+import os
+import uuid
+from pathlib import Path
+
+import duckdb
+from dagster import AssetExecutionContext, BackfillPolicy, MaterializeResult, MetadataValue, asset
+
+from orchestration.assets.dbt import retention_dbt_daily
+from orchestration.assets.exports import last_as_of_date
+from orchestration.partitions import as_of_date_partitions
+from orchestration.resources import WAREHOUSE_POOL
+from orchestration.settings import RetentionSettings
+
+# every model of models/marts (their asset keys are marts/<model>)
+MART_KEYS = sorted((key for key in retention_dbt_daily.keys if key.path[0] == "marts"), key=str)
+MARTS = [key.path[-1] for key in MART_KEYS]
+
+
+def publish(warehouse: str, serving_path: Path, as_of_date: str) -> dict[str, int]:
+    """Copy every mart into a new file and swap it in atomically; returns row counts."""
+    serving_path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = serving_path.with_name(f".{serving_path.name}.{uuid.uuid4().hex}.tmp")
+    row_counts = {}
+    try:
+        with duckdb.connect() as connection:
+            connection.execute(f"attach '{warehouse}' as warehouse (read_only)")
+            connection.execute(f"attach '{temporary}' as serving")
+            connection.execute("create schema serving.marts")
+            for mart in MARTS:
+                connection.execute(f"create table serving.marts.{mart} as select * from warehouse.marts.{mart}")
+                row_counts[mart] = connection.execute(f"select count(*) from serving.marts.{mart}").fetchone()[0]
+            connection.execute(
+                "create table serving.marts.publication as "
+                "select cast(? as date) as as_of_date, current_timestamp as published_at",
+                [as_of_date],
+            )
+            connection.execute("detach serving")
+            connection.execute("detach warehouse")
+        os.replace(temporary, serving_path)
+    finally:
+        temporary.unlink(missing_ok=True)
+        Path(f"{temporary}.wal").unlink(missing_ok=True)
+    return row_counts
+
+
+@asset(
+    name="serving_copy",
+    group_name="serving",
+    deps=MART_KEYS,
+    partitions_def=as_of_date_partitions,
+    backfill_policy=BackfillPolicy.single_run(),
+    pool=WAREHOUSE_POOL,
+    description="The marts copied to the serving DuckDB file (RETENTION_SERVING_PATH) that BI tools read.",
+)
+def serving_copy(context: AssetExecutionContext, settings: RetentionSettings) -> MaterializeResult:
+    as_of_date = last_as_of_date(context)
+    serving_path = Path(settings.serving_path)
+    row_counts = publish(settings.warehouse_path, serving_path, as_of_date)
+    return MaterializeResult(metadata={
+        "as_of_date": as_of_date,
+        "path": MetadataValue.path(str(serving_path)),
+        "row counts": MetadataValue.md(
+            "| mart | rows |\n|---|---|\n" + "\n".join(f"| {m} | {n} |" for m, n in row_counts.items())
+        ),
+    })
