@@ -28,7 +28,8 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 dev: $(STAMP)
-	$(VENV)/bin/dagster dev
+	mkdir -p .dagster_home && cp dagster.yaml .dagster_home/dagster.yaml
+	DAGSTER_HOME=$(CURDIR)/.dagster_home $(VENV)/bin/dagster dev
 
 lock: $(STAMP)
 	{ sed -n '1,3p' requirements.lock; $(PY) -m pip freeze | grep -v '^lifetimes=='; } > requirements.lock.new

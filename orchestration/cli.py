@@ -1,24 +1,34 @@
-"""The main job, headless: prepare the input, build the warehouse, summarise.
+"""The main job, headless: the Dagster job daily_retention for one as-of date.
 
     python -m orchestration.cli run                     # demo data (make demo)
     python -m orchestration.cli run --dataset cdnow     # the real CDNOW log
-    python -m orchestration.cli run --transactions my/orders.parquet \
-        --customers my/customers.csv --as-of-date 2026-06-30 \
+    python -m orchestration.cli run --transactions my/orders.parquet \\
+        --customers my/customers.csv --as-of-date 2026-06-30 \\
         --var business_type=restaurant --var lost_window_days=45
+
+It runs exactly what the schedule runs (dbt build, alert exports, serving
+copy) for one partition, then prints the day's summary.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import shutil
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import yaml
 
 from orchestration import demo_data
 from orchestration.summary import summarise
-from orchestration.warehouse import PROJECT_DIR, duckdb_path, run_dbt
+from orchestration.warehouse import PROJECT_DIR, duckdb_path
+
+# the last day of each bundled data set: its "latest day"
+DATASET_LAST_DAY = {"demo": date(2026, 6, 30), "cdnow": date(1998, 6, 30)}
+DATASET_FIRST_DAY = {"demo": date(2024, 7, 1), "cdnow": date(1997, 1, 1)}
 
 
 def _parse_var(text: str) -> tuple[str, object]:
@@ -32,38 +42,74 @@ def _parse_var(text: str) -> tuple[str, object]:
     return name.strip(), parsed
 
 
-def input_vars(args: argparse.Namespace) -> dict:
-    """dbt vars that point the warehouse at the chosen input files."""
+def configure_environment(args: argparse.Namespace) -> str:
+    """Point the Dagster definitions at the chosen input (they read the environment); return the as-of date."""
+    data_dir = Path(args.data_dir)
     if args.transactions:
-        dbt_vars = {"transactions_path": str(Path(args.transactions).resolve())}
+        os.environ["RETENTION_TRANSACTIONS_PATH"] = args.transactions
         if args.customers:
-            dbt_vars["customers_path"] = str(Path(args.customers).resolve())
-        return dbt_vars
-    if args.dataset == "cdnow":
-        paths = demo_data.write_cdnow_transactions(Path(args.data_dir) / "cdnow")
-        return {"transactions_path": str(paths["transactions"]), "customers_path": ""}
-    paths = demo_data.generate_demo_data(Path(args.data_dir) / "demo")
-    return {
-        "transactions_path": str(paths["transactions"]),
-        "customers_path": str(paths["customers"]),
-    }
+            os.environ["RETENTION_CUSTOMERS_PATH"] = args.customers
+        as_of = args.as_of_date or (date.today() - timedelta(days=1)).isoformat()
+    else:
+        if args.dataset == "cdnow":
+            paths = demo_data.write_cdnow_transactions(data_dir / "cdnow")
+        else:
+            paths = demo_data.generate_demo_data(data_dir / "demo")
+        os.environ["RETENTION_TRANSACTIONS_PATH"] = str(paths["transactions"])
+        os.environ["RETENTION_CUSTOMERS_PATH"] = str(paths.get("customers", ""))
+        os.environ.setdefault("RETENTION_PARTITIONS_START", DATASET_FIRST_DAY[args.dataset].isoformat())
+        as_of = args.as_of_date or DATASET_LAST_DAY[args.dataset].isoformat()
+    if args.var:
+        os.environ["RETENTION_DBT_VARS"] = json.dumps(dict(args.var))
+    return as_of
+
+
+def dagster_instance():
+    """The Dagster instance of DAGSTER_HOME, by default .dagster_home/ in the project
+    (shared with `make dev`), configured by the project's dagster.yaml. A
+    persistent instance is what makes the warehouse pool queue overlapping runs."""
+    from dagster import DagsterInstance
+
+    if not os.environ.get("DAGSTER_HOME"):
+        home = PROJECT_DIR / ".dagster_home"
+        home.mkdir(exist_ok=True)
+        shutil.copyfile(PROJECT_DIR / "dagster.yaml", home / "dagster.yaml")
+        os.environ["DAGSTER_HOME"] = str(home)
+    return DagsterInstance.get()
 
 
 def run(args: argparse.Namespace) -> int:
-    dbt_vars = input_vars(args)
-    if args.as_of_date:
-        dbt_vars["as_of_date"] = args.as_of_date
-    dbt_vars.update(dict(args.var or []))
+    as_of = configure_environment(args)
+    # imported here: the partitions read the environment set above
+    from dagster import materialize
+
+    from orchestration.definitions import ALL_ASSETS
+    from orchestration.resources import WAREHOUSE_RUN_TAG, build_resources
+
     warehouse = duckdb_path()
-    print(f"Building the warehouse {warehouse} with vars {dbt_vars}", flush=True)
-    result = run_dbt(["build"], dbt_vars=dbt_vars, warehouse=warehouse, echo=not args.quiet)
+    print(f"Running the daily job for as-of date {as_of} into {warehouse}", flush=True)
+    result = materialize(
+        ALL_ASSETS,
+        partition_key=as_of,
+        resources=build_resources(),  # built now, from the environment set above
+        instance=dagster_instance(),
+        tags={WAREHOUSE_RUN_TAG: "writer"},
+        raise_on_error=False,
+    )
     if not result.success:
-        if args.quiet:
-            print(result.output)
-        print("\nThe build failed (see above); the marts keep their previous state.", file=sys.stderr)
-        return result.returncode
+        for event in result.all_events:
+            if event.is_step_failure:
+                print(f"Step {event.step_key} failed: {event.event_specific_data.error.message}", file=sys.stderr)
+        print("\nThe run failed; the marts, exports and serving copy keep their last good day.", file=sys.stderr)
+        return 1
+    from orchestration.settings import RetentionSettings
+
+    settings = RetentionSettings.from_env()
+    summary = summarise(warehouse)
+    summary.serving_path = settings.serving_path
+    summary.exports_dir = str(Path(settings.exports_dir) / as_of)
     print()
-    print(summarise(warehouse).render())
+    print(summary.render())
     return 0
 
 
@@ -71,17 +117,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration.cli", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    run_parser = commands.add_parser("run", help="build the warehouse for one as-of date and summarise it")
+    run_parser = commands.add_parser("run", help="run the daily job for one as-of date and summarise it")
     run_parser.add_argument("--dataset", choices=["demo", "cdnow"], default="demo",
                             help="bundled input when --transactions is not given (default: demo)")
     run_parser.add_argument("--data-dir", default=str(PROJECT_DIR / "data"),
                             help="where the bundled data sets are written (default: data/)")
     run_parser.add_argument("--transactions", help="your transactions file or glob (CSV or Parquet)")
     run_parser.add_argument("--customers", help="your customers file (optional; with --transactions)")
-    run_parser.add_argument("--as-of-date", help="YYYY-MM-DD; default: the latest usable transaction date")
+    run_parser.add_argument("--as-of-date",
+                            help="YYYY-MM-DD; default: the data set's last day, or yesterday for your own data")
     run_parser.add_argument("--var", action="append", type=_parse_var, metavar="NAME=VALUE",
                             help="any dbt var of dbt_project.yml, repeatable")
-    run_parser.add_argument("--quiet", action="store_true", help="print dbt's output only on failure")
     args = parser.parse_args(argv)
     return run(args)
 

@@ -10,8 +10,10 @@ from orchestration.jobs import daily_retention_job
 from orchestration.resources import build_resources
 from orchestration.schedules import daily_retention_schedule
 
+ALL_ASSETS = [raw_transactions_file, retention_dbt_base, retention_dbt_daily, *alert_exports, serving_copy]
+
 defs = Definitions(
-    assets=[raw_transactions_file, retention_dbt_base, retention_dbt_daily, *alert_exports, serving_copy],
+    assets=ALL_ASSETS,
     jobs=[daily_retention_job],
     schedules=[daily_retention_schedule],
     resources=build_resources(),

@@ -1,6 +1,8 @@
-"""The dbt project as Dagster sees it, with a manifest ready to load."""
+"""The dbt project as Dagster sees it, with an up-to-date manifest to load."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from dagster_dbt import DbtProject
 
@@ -8,15 +10,30 @@ from orchestration.warehouse import PROJECT_DIR, run_dbt
 
 retention_project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR)
 
+DBT_SOURCES = ["dbt_project.yml", "models", "macros", "seeds", "tests/dbt"]
+
+
+def newest_dbt_source_mtime() -> float:
+    paths = []
+    for name in DBT_SOURCES:
+        path = PROJECT_DIR / name
+        paths += [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+    return max(p.stat().st_mtime for p in paths)
+
+
+def manifest_is_stale(manifest: Path) -> bool:
+    return not manifest.exists() or manifest.stat().st_mtime < newest_dbt_source_mtime()
+
 
 def ensure_manifest() -> None:
-    """Parse the project when target/manifest.json is missing (a fresh clone) or under `dagster dev`.
+    """Parse the project when target/manifest.json is missing or older than a model, macro, seed or test.
 
-    Parsing goes through run_dbt, which uses the venv's dbt even when the venv
-    is not on PATH (dagster-dbt's own preparer looks for `dbt` on PATH).
+    An analyst who edits a model and re-runs gets the new graph, not a stale
+    one. Parsing goes through run_dbt, which uses the venv's dbt even when
+    the venv is not on PATH (dagster-dbt's own preparer looks for `dbt` on PATH).
     """
-    if retention_project.preparer.using_dagster_dev() or not retention_project.manifest_path.exists():
-        result = run_dbt(["parse"])
+    if manifest_is_stale(retention_project.manifest_path):
+        result = run_dbt(["parse"], target_path=retention_project.project_dir / "target")
         if not result.success:
             raise RuntimeError(f"dbt parse failed:\n{result.output}")
 

@@ -21,6 +21,8 @@ class WarehouseSummary:
     count_repurchase_due: int
     count_churn_risk: int
     rejects_per_reason: dict[str, int] = field(default_factory=dict)
+    serving_path: str | None = None
+    exports_dir: str | None = None
 
     def render(self) -> str:
         def block(title: str, counts: dict[str, int]) -> list[str]:
@@ -37,6 +39,10 @@ class WarehouseSummary:
             *block("Rejected raw rows (marts.transaction_rejects):", self.rejects_per_reason or {"none": 0}),
             f"Warehouse file: {self.warehouse}",
         ]
+        if self.serving_path:
+            lines.append(f"Serving copy for BI tools: {self.serving_path}")
+        if self.exports_dir:
+            lines.append(f"Alert files for sales: {self.exports_dir}")
         return "\n".join(lines)
 
 

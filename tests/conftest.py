@@ -30,14 +30,14 @@ class Build:
         return self.query(sql, *params)[0][0]
 
 
-def build_warehouse(root: Path, dbt_vars: dict, with_unit_tests: bool = True) -> DbtResult:
+def build_warehouse(root: Path, dbt_vars: dict, with_tests: bool = True) -> DbtResult:
     """Run `dbt build` on a warehouse file and target directory under root.
 
-    Small bad-input builds skip the dbt unit tests (they do not depend on the
-    input file, and the demo build runs them) to keep the suite fast.
+    with_tests=False leaves out dbt's unit and data tests: small bad-input
+    builds check their own outcome, and the demo build runs every dbt test.
     """
     return run_dbt(
-        ["build"] if with_unit_tests else ["build", "--exclude", "test_type:unit"],
+        ["build"] if with_tests else ["build", "--exclude-resource-type", "unit_test", "test"],
         dbt_vars={"run_date": RUN_DATE, **dbt_vars},
         warehouse=root / "warehouse.duckdb",
         target_path=root / "target",
@@ -54,3 +54,8 @@ def demo_build(tmp_path_factory) -> Build:
     )
     assert result.success, result.output[-6000:]
     return Build(root, root / "warehouse.duckdb", inputs, result)
+
+
+@pytest.fixture(scope="session")
+def demo_dir(demo_build) -> Path:
+    return demo_build.inputs["transactions"].parent

@@ -13,8 +13,8 @@ import pytest
 from tests import conftest
 
 
-def build_warehouse(root: Path, dbt_vars: dict):
-    return conftest.build_warehouse(root, dbt_vars, with_unit_tests=False)
+def build_warehouse(root: Path, dbt_vars: dict, with_tests: bool = False):
+    return conftest.build_warehouse(root, dbt_vars, with_tests=with_tests)
 
 GOOD_ROWS = [
     ("A", "o1", "2026-06-01 10:00:00", "10.00"),
@@ -91,6 +91,7 @@ def test_unknown_business_type_is_a_clear_error(good_warehouse):
     result = build_warehouse(
         good_warehouse,
         {"transactions_path": str(good_warehouse / "good.csv"), "business_type": "bakery"},
+        with_tests=True,
     )
     assert not result.success
     assert "assert_business_type_is_a_preset" in result.output

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.skipif(
 def cdnow_build(tmp_path_factory):
     root = tmp_path_factory.mktemp("cdnow")
     paths = write_cdnow_transactions(root / "data")
-    result = build_warehouse(root, {"transactions_path": str(paths["transactions"])}, with_unit_tests=False)
+    result = build_warehouse(root, {"transactions_path": str(paths["transactions"])}, with_tests=True)
     assert result.success, result.output[-6000:]
     return root, paths["transactions"]
 

@@ -12,11 +12,15 @@ from tests.conftest import RUN_DATE
 
 def test_main_job_builds_the_demo_and_prints_a_summary(tmp_path, monkeypatch, capsys):
     warehouse = tmp_path / "warehouse.duckdb"
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    (tmp_path / "dagster_home").mkdir()
     monkeypatch.setenv("DUCKDB_PATH", str(warehouse))
     monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
+    monkeypatch.setenv("RETENTION_SERVING_PATH", str(tmp_path / "serving.duckdb"))
+    monkeypatch.setenv("RETENTION_EXPORTS_DIR", str(tmp_path / "exports"))
 
     exit_code = cli.main([
-        "run", "--quiet", "--data-dir", str(tmp_path / "data"),
+        "run", "--data-dir", str(tmp_path / "data"),
         "--var", f"run_date={RUN_DATE}",
     ])
     out = capsys.readouterr().out
@@ -24,6 +28,11 @@ def test_main_job_builds_the_demo_and_prints_a_summary(tmp_path, monkeypatch, ca
     assert exit_code == 0, out[-4000:]
     assert (tmp_path / "data" / "demo" / "transactions.csv").exists()
     assert f"Warehouse file: {warehouse}" in out
+    assert (tmp_path / "serving.duckdb").exists()
+    assert sorted(p.name for p in (tmp_path / "exports" / "2026-06-30").iterdir()) == [
+        "churn_risk.csv", "churn_risk.parquet", "repurchase_due.csv", "repurchase_due.parquet",
+        "winback.csv", "winback.parquet",
+    ]
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         stages = dict(connection.execute(
             "select lifecycle_stage, count(*) from marts.customer_lifecycle group by 1").fetchall())
@@ -39,13 +48,21 @@ def test_main_job_builds_the_demo_and_prints_a_summary(tmp_path, monkeypatch, ca
 
 
 def test_main_job_reports_a_failed_build(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    monkeypatch.setattr(cli, "PROJECT_DIR", tmp_path)  # the default instance goes under the project
+    (tmp_path / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     monkeypatch.setenv("DUCKDB_PATH", str(tmp_path / "warehouse.duckdb"))
     monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
-    exit_code = cli.main(["run", "--quiet", "--transactions", str(tmp_path / "missing.csv")])
+    monkeypatch.setenv("RETENTION_SERVING_PATH", str(tmp_path / "serving.duckdb"))
+    monkeypatch.setenv("RETENTION_EXPORTS_DIR", str(tmp_path / "exports"))
+    exit_code = cli.main(["run", "--transactions", str(tmp_path / "missing.csv"), "--as-of-date", "2026-06-30"])
     captured = capsys.readouterr()
     assert exit_code != 0
-    assert "matches no file" in captured.out
-    assert "The build failed" in captured.err
+    assert "matches no file" in captured.err
+    assert "The run failed" in captured.err
+    assert not (tmp_path / "serving.duckdb").exists()
+    assert not (tmp_path / "exports").exists()
+    assert (tmp_path / ".dagster_home" / "dagster.yaml").exists(), "runs go to a persistent instance"
 
 
 def test_var_values_are_yaml_but_dates_stay_text():

@@ -17,7 +17,7 @@ def test_definitions_load_with_every_dbt_model_and_seed():
         "staging/stg_raw__transactions", "reference/rfm_segments",
     } <= keys
     groups = {graph.get(key).group_name for key in graph.get_all_asset_keys()}
-    assert groups == {"staging", "intermediate", "marts", "reference"}
+    assert groups == {"raw", "staging", "intermediate", "marts", "reference", "exports", "serving"}
 
 
 def test_dbt_tests_are_asset_checks():

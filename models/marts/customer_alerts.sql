@@ -1,5 +1,5 @@
--- The day's lists for sales, as of the run's latest as-of date: one row per
--- customer on a list, each customer on at most one list, first match wins:
+-- The daily lists for sales: one row per as-of date and customer on a list,
+-- each customer on at most one list a day, first match wins:
 --   winback         lost (past the lost window)
 --   churn_risk      lifecycle stage alert: overdue against their rhythm,
 --                   rhythm slowing or spend falling
@@ -7,7 +7,16 @@
 -- with the figures behind the alert, the reason in words, and the action,
 -- channel and priority from seeds/playbook.csv by value tier
 -- (seeds/value_classes.csv). is_new_alert: the customer was not on the same
--- list the day before. alert_rank orders each list: priority, then net spend.
+-- list the day before. alert_rank orders each day's list: priority, then net
+-- spend. Incremental like customer_segment_history: each run replaces exactly
+-- its own as-of dates, so an export always reads the day it asks for.
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='as_of_date',
+    on_schema_change='append_new_columns',
+) }}
 
 with lifecycle as (
 
@@ -39,13 +48,13 @@ playbook as (
 
 ),
 
-latest as (
+reported_dates as (
 
     select
         as_of_date,
         {{ add_days('as_of_date', -1) }} as previous_as_of_date
     from as_of_dates
-    where is_latest_date
+    where is_reported_date
 
 ),
 
@@ -69,20 +78,24 @@ classified as (
 
 todays_alerts as (
 
-    select classified.*
+    select
+        classified.*,
+        reported_dates.previous_as_of_date
     from classified
-    inner join latest
-        on classified.as_of_date = latest.as_of_date
+    inner join reported_dates
+        on classified.as_of_date = reported_dates.as_of_date
     where classified.alert_type is not null
 
 ),
 
 yesterdays_alerts as (
 
-    select classified.customer_id, classified.alert_type
+    -- every computed day: the run's dates and the day before them
+    select
+        classified.customer_id,
+        classified.as_of_date,
+        classified.alert_type
     from classified
-    inner join latest
-        on classified.as_of_date = latest.previous_as_of_date
     where classified.alert_type is not null
 
 ),
@@ -153,6 +166,7 @@ actioned as (
     from reasoned
     left join yesterdays_alerts
         on reasoned.customer_id = yesterdays_alerts.customer_id
+        and reasoned.previous_as_of_date = yesterdays_alerts.as_of_date
         and reasoned.alert_type = yesterdays_alerts.alert_type
     left join value_classes
         on reasoned.value_class = value_classes.value_class
@@ -167,7 +181,7 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by alert_type
+            partition by as_of_date, alert_type
             order by priority, monetary desc, customer_id
         ) as alert_rank
     from actioned

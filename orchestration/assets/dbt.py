@@ -7,7 +7,10 @@ Two groups of dbt nodes:
   date. A run for a partition window passes it to dbt as
   as_of_date_start / as_of_date_end, so a backfill of any range is one run
   and one pass of SQL (BackfillPolicy.single_run).
-Both write the one DuckDB file, so both run in the warehouse pool. (No
+Both write the one DuckDB file, so both run in the warehouse pool. dbt unit
+tests do not depend on the data, so runs leave them out
+(--exclude-resource-type unit_test, as dbt recommends outside development);
+`make test` runs them. (No
 fetch_column_metadata(): it opens the warehouse inside the Dagster process
 and holds DuckDB's write lock against the next dbt run; column docs come
 from the yml through the manifest.)
@@ -27,6 +30,7 @@ from orchestration.resources import WAREHOUSE_POOL
 from orchestration.settings import RetentionSettings
 
 AS_OF_DEPENDENT = "int_as_of_dates_resolved+"
+BUILD = ["build", "--exclude-resource-type", "unit_test"]
 RAW_TRANSACTIONS_KEY = AssetKey("raw_transactions_file")
 
 
@@ -60,7 +64,7 @@ TRANSLATOR = RetentionDbtTranslator(settings=DagsterDbtTranslatorSettings(enable
 )
 def retention_dbt_base(context: AssetExecutionContext, dbt: DbtCliResource, settings: RetentionSettings):
     settings.ensure_demo_data()
-    yield from dbt.cli(["build", "--vars", json.dumps(settings.dbt_vars())], context=context).stream()
+    yield from dbt.cli([*BUILD, "--vars", json.dumps(settings.dbt_vars())], context=context).stream()
 
 
 @dbt_assets(
@@ -80,4 +84,4 @@ def retention_dbt_daily(context: AssetExecutionContext, dbt: DbtCliResource, set
     last_day = (window.end - timedelta(days=1)).date().isoformat()
     context.log.info(f"as-of dates {first_day} .. {last_day} in one dbt run")
     dbt_vars = settings.dbt_vars(as_of_date_start=first_day, as_of_date_end=last_day)
-    yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
+    yield from dbt.cli([*BUILD, "--vars", json.dumps(dbt_vars)], context=context).stream()

@@ -1,10 +1,10 @@
 """The day's alert lists for sales, as files: exports/<as_of_date>/<list>.csv and .parquet.
 
-The lists come from marts.customer_alerts (one definition, in SQL); these
-assets only write them. Each file is written under a temporary name and
-renamed into place, so a failed run never leaves a half-written file. A
-backfill writes the files of its last day (earlier days are in
-marts.customer_segment_history).
+The lists come from marts.customer_alerts (one definition, in SQL, kept per
+as-of date); these assets only write them, for every day of the run's
+partition window (one day, or each day of a backfill). Each file is written
+under a temporary name and renamed into place, so a failed run never leaves
+a half-written file.
 """
 
 import os
@@ -31,8 +31,11 @@ ALERT_TYPES = ["repurchase_due", "churn_risk", "winback"]
 CUSTOMER_ALERTS_KEY = AssetKey(["marts", "customer_alerts"])
 
 
-def last_as_of_date(context: AssetExecutionContext) -> str:
-    return (context.partition_time_window.end - timedelta(days=1)).date().isoformat()
+def as_of_dates(context: AssetExecutionContext) -> list[str]:
+    """The days of the run's partition window, oldest first."""
+    window = context.partition_time_window
+    count = (window.end - window.start).days
+    return [(window.start + timedelta(days=offset)).date().isoformat() for offset in range(count)]
 
 
 def write_atomically(frame: pd.DataFrame, path: Path) -> None:
@@ -50,13 +53,17 @@ def write_atomically(frame: pd.DataFrame, path: Path) -> None:
 
 
 def read_alerts(warehouse: str, alert_type: str, as_of_date: str) -> pd.DataFrame:
+    """One day's list; an error when that day was never computed (rather than an empty file)."""
     with duckdb.connect(warehouse, read_only=True) as connection:
-        shown = connection.execute("select max(as_of_date) from marts.customer_lifecycle").fetchone()[0]
-        if str(shown) != as_of_date:
-            raise RuntimeError(f"the marts show {shown}, not {as_of_date}: refusing to export another day")
+        computed = connection.execute(
+            "select count(*) from marts.customer_segment_history where as_of_date = cast(? as date)", [as_of_date]
+        ).fetchone()[0]
+        if not computed:
+            raise RuntimeError(f"as-of date {as_of_date} is not in the warehouse: refusing to write an empty list")
         return connection.execute(
-            "select * from marts.customer_alerts where alert_type = ? order by alert_rank",
-            [alert_type],
+            "select * from marts.customer_alerts "
+            "where as_of_date = cast(? as date) and alert_type = ? order by alert_rank",
+            [as_of_date, alert_type],
         ).df()
 
 
@@ -80,19 +87,22 @@ def build_alert_export(alert_type: str):
         description=f"The {alert_type} list of marts.customer_alerts as CSV and Parquet files for sales.",
     )
     def alert_export(context: AssetExecutionContext, settings: RetentionSettings) -> MaterializeResult:
-        as_of_date = last_as_of_date(context)
-        alerts = read_alerts(settings.warehouse_path, alert_type, as_of_date)
-        directory = Path(settings.exports_dir) / as_of_date
-        paths = [directory / f"{alert_type}.csv", directory / f"{alert_type}.parquet"]
-        for path in paths:
-            write_atomically(alerts, path)
+        written, alerts = [], pd.DataFrame()
+        for as_of_date in as_of_dates(context):
+            alerts = read_alerts(settings.warehouse_path, alert_type, as_of_date)
+            directory = Path(settings.exports_dir) / as_of_date
+            for path in (directory / f"{alert_type}.csv", directory / f"{alert_type}.parquet"):
+                write_atomically(alerts, path)
+                written.append(path)
+        # the metadata describes the last (newest) day written
         return MaterializeResult(metadata={
             "as_of_date": as_of_date,
+            "days_written": len(written) // 2,
             "row_count": len(alerts),
             "new_alerts": int(alerts["is_new_alert"].sum()) if len(alerts) else 0,
             "customers per segment and stage": MetadataValue.md(counts_table(alerts)),
-            "csv": MetadataValue.path(str(paths[0])),
-            "parquet": MetadataValue.path(str(paths[1])),
+            "csv": MetadataValue.path(str(written[-2])),
+            "parquet": MetadataValue.path(str(written[-1])),
         })
 
     return alert_export

@@ -6,7 +6,8 @@ copies the marts into a new DuckDB file and renames it over the serving
 file: a connection opened before the swap keeps reading the previous day, a
 connection opened after it reads the new day, and nobody sees a mix. When
 the run fails upstream this asset does not run, so the serving copy keeps
-the last good day.
+the last good day. It never goes back in time: a backfill of older days
+updates the history in the warehouse but leaves a newer serving copy alone.
 """
 
 import os
@@ -17,7 +18,6 @@ import duckdb
 from dagster import AssetExecutionContext, BackfillPolicy, MaterializeResult, MetadataValue, asset
 
 from orchestration.assets.dbt import retention_dbt_daily
-from orchestration.assets.exports import last_as_of_date
 from orchestration.partitions import as_of_date_partitions
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.settings import RetentionSettings
@@ -27,8 +27,25 @@ MART_KEYS = sorted((key for key in retention_dbt_daily.keys if key.path[0] == "m
 MARTS = [key.path[-1] for key in MART_KEYS]
 
 
-def publish(warehouse: str, serving_path: Path, as_of_date: str) -> dict[str, int]:
-    """Copy every mart into a new file and swap it in atomically; returns row counts."""
+def published_as_of_date(serving_path: Path):
+    """The day the serving copy shows, or None when there is none yet."""
+    if not serving_path.exists():
+        return None
+    with duckdb.connect(str(serving_path), read_only=True) as connection:
+        return connection.execute("select max(as_of_date) from marts.publication").fetchone()[0]
+
+
+def publish(warehouse: str, serving_path: Path) -> tuple[object, dict[str, int]]:
+    """Copy every mart into a new file and swap it in atomically.
+
+    Returns the day the marts show and the row counts, or (day, {}) when the
+    serving copy already shows a newer day and is left alone.
+    """
+    with duckdb.connect(warehouse, read_only=True) as connection:
+        as_of_date = connection.execute("select max(as_of_date) from marts.customer_lifecycle").fetchone()[0]
+    current = published_as_of_date(serving_path)
+    if current is not None and current > as_of_date:
+        return as_of_date, {}
     serving_path.parent.mkdir(parents=True, exist_ok=True)
     temporary = serving_path.with_name(f".{serving_path.name}.{uuid.uuid4().hex}.tmp")
     row_counts = {}
@@ -42,7 +59,7 @@ def publish(warehouse: str, serving_path: Path, as_of_date: str) -> dict[str, in
                 row_counts[mart] = connection.execute(f"select count(*) from serving.marts.{mart}").fetchone()[0]
             connection.execute(
                 "create table serving.marts.publication as "
-                "select cast(? as date) as as_of_date, current_timestamp as published_at",
+                "select ? as as_of_date, current_timestamp as published_at",
                 [as_of_date],
             )
             connection.execute("detach serving")
@@ -51,7 +68,7 @@ def publish(warehouse: str, serving_path: Path, as_of_date: str) -> dict[str, in
     finally:
         temporary.unlink(missing_ok=True)
         Path(f"{temporary}.wal").unlink(missing_ok=True)
-    return row_counts
+    return as_of_date, row_counts
 
 
 @asset(
@@ -64,11 +81,13 @@ def publish(warehouse: str, serving_path: Path, as_of_date: str) -> dict[str, in
     description="The marts copied to the serving DuckDB file (RETENTION_SERVING_PATH) that BI tools read.",
 )
 def serving_copy(context: AssetExecutionContext, settings: RetentionSettings) -> MaterializeResult:
-    as_of_date = last_as_of_date(context)
     serving_path = Path(settings.serving_path)
-    row_counts = publish(settings.warehouse_path, serving_path, as_of_date)
+    as_of_date, row_counts = publish(settings.warehouse_path, serving_path)
+    if not row_counts:
+        context.log.info(f"serving copy shows a day newer than {as_of_date}; left as it is")
     return MaterializeResult(metadata={
-        "as_of_date": as_of_date,
+        "as_of_date": str(as_of_date),
+        "published": bool(row_counts),
         "path": MetadataValue.path(str(serving_path)),
         "row counts": MetadataValue.md(
             "| mart | rows |\n|---|---|\n" + "\n".join(f"| {m} | {n} |" for m, n in row_counts.items())

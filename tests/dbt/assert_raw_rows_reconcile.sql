@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'transaction_rejects'}}}) }}
 -- Nothing is silently dropped: every raw row is either used (counted in the
 -- customer-day aggregates up to the as-of date) or in transaction_rejects.
 -- Returns one row when the counts disagree.

@@ -1,0 +1,48 @@
+"""A backfill of 30 as-of dates is one run and one pass of SQL, and gives
+exactly what 30 single-day runs give."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import duckdb
+import pandas as pd
+
+from orchestration.warehouse import PROJECT_DIR
+from tests.conftest import RUN_DATE
+from tests.pipeline import LAST_DAY, Environment, run_partitions
+
+
+def test_backfill_of_30_days_in_one_run_matches_30_single_day_runs(tmp_path, demo_dir):
+    first, last = "2026-06-01", LAST_DAY
+    with Environment(tmp_path / "backfill", demo_dir) as env:
+        (tmp_path / "backfill").mkdir()
+        result = run_partitions(first, last)
+        assert result.success
+        backfilled = pd.DataFrame(env.query(
+            "select customer_id, as_of_date, lifecycle_stage, rfm_segment, value_class, warning_band, is_lost "
+            "from marts.customer_segment_history order by all"))
+        dbt_steps = [e for e in result.all_events if e.is_step_start and "dbt" in e.step_key]
+        assert len(dbt_steps) == 2, "a range must be one dbt run per dbt asset group, not one per day"
+
+    # the same 30 days one by one
+    single_root = tmp_path / "single"
+    single_root.mkdir()
+    dbt_vars = {"transactions_path": str(demo_dir / "transactions.csv"),
+                "customers_path": str(demo_dir / "customers.csv"), "run_date": RUN_DATE}
+    completed = subprocess.run(
+        [sys.executable, "-m", "tests.single_day_runs", str(single_root / "warehouse.duckdb"),
+         str(single_root / "target"), json.dumps(dbt_vars), first, last],
+        cwd=PROJECT_DIR, capture_output=True, text=True,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    with duckdb.connect(str(single_root / "warehouse.duckdb"), read_only=True) as connection:
+        one_by_one = pd.DataFrame(connection.execute(
+            "select customer_id, as_of_date, lifecycle_stage, rfm_segment, value_class, warning_band, is_lost "
+            "from marts.customer_segment_history order by all").fetchall())
+
+    assert backfilled[1].nunique() == 30
+    assert backfilled.groupby(1).size().equals(one_by_one.groupby(1).size())
+    pd.testing.assert_frame_equal(backfilled, one_by_one)

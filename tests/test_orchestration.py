@@ -1,0 +1,155 @@
+"""The Dagster graph end to end, in-process, on the demo data: one partition,
+the same partition again, a BI reader during publication, an older day,
+and a failing run."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from orchestration.assets.exports import ALERT_TYPES
+from tests.pipeline import LAST_DAY, Environment, run_partitions
+
+
+CONSISTENCY_SQL = (
+    "select (select as_of_date from marts.publication), "
+    "(select max(as_of_date) from marts.customer_lifecycle), "
+    "(select max(as_of_date) from marts.customer_rfm), "
+    "(select max(as_of_date) from marts.customer_alerts)"
+)
+
+
+@dataclass
+class DailyRuns:
+    env: Environment
+    history_after_first_run: int
+    last_result: object
+    bi_open_connection_saw: tuple
+    bi_polls: list
+    bi_errors: list
+
+
+@pytest.fixture(scope="module")
+def daily(tmp_path_factory, demo_dir) -> DailyRuns:
+    """2026-06-29, then 2026-06-30 while a BI reader keeps a connection open on
+    the serving copy and a poller opens fresh ones, then 2026-06-30 again."""
+    env = Environment(tmp_path_factory.mktemp("daily"), demo_dir)
+    with env:
+        assert run_partitions("2026-06-29").success
+        serving = env.values["RETENTION_SERVING_PATH"]
+        open_reader = duckdb.connect(serving, read_only=True)
+        polls, errors, done = [], [], threading.Event()
+
+        def poll():
+            while not done.is_set():
+                try:
+                    with duckdb.connect(serving, read_only=True) as connection:
+                        polls.append(tuple(str(d) for d in connection.execute(CONSISTENCY_SQL).fetchone()))
+                except Exception as error:  # a failed read is a failure of the design
+                    errors.append(repr(error))
+                time.sleep(0.05)
+
+        poller = threading.Thread(target=poll)
+        poller.start()
+        try:
+            assert run_partitions(LAST_DAY).success
+        finally:
+            done.set()
+            poller.join()
+        open_connection_saw = tuple(str(d) for d in open_reader.execute(CONSISTENCY_SQL).fetchone())
+        open_reader.close()
+        history_after_first = env.query(
+            f"select count(*) from marts.customer_segment_history where as_of_date = '{LAST_DAY}'")[0][0]
+        again = run_partitions(LAST_DAY)
+        assert again.success
+        yield DailyRuns(env, history_after_first, again, open_connection_saw, polls, errors)
+
+
+def test_a_bi_reader_sees_one_whole_day_while_the_pipeline_publishes(daily):
+    assert daily.bi_errors == []
+    assert daily.bi_open_connection_saw == ("2026-06-29",) * 4
+    assert tuple(str(d) for d in daily.env.query(CONSISTENCY_SQL, daily.env.values["RETENTION_SERVING_PATH"])[0]) \
+        == (LAST_DAY,) * 4
+    assert set(daily.bi_polls) <= {("2026-06-29",) * 4, (LAST_DAY,) * 4}
+    assert ("2026-06-29",) * 4 in daily.bi_polls
+
+
+def test_rematerializing_a_partition_leaves_one_copy_of_the_day(daily):
+    env = daily.env
+    customers = env.query("select count(*) from marts.customer_lifecycle")[0][0]
+    per_day = env.query("select as_of_date, count(*), count(distinct customer_id) "
+                        "from marts.customer_segment_history group by 1 order by 1")
+    assert [(str(d), n == k) for d, n, k in per_day] == [("2026-06-29", True), (LAST_DAY, True)]
+    assert per_day[-1][1] == customers == daily.history_after_first_run
+
+
+def test_every_asset_of_the_graph_was_materialized(daily):
+    result = daily.last_result
+    materialized = {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
+    assert {"raw_transactions_file", "marts/customer_lifecycle", "marts/customer_alerts",
+            "repurchase_due_export", "churn_risk_export", "winback_export", "serving_copy"} <= materialized
+
+
+@pytest.mark.parametrize("alert_type", ALERT_TYPES)
+def test_export_files_match_the_alerts_mart(daily, alert_type):
+    env, result = daily.env, daily.last_result
+    expected = pd.DataFrame(
+        env.query(f"select customer_id, alert_rank from marts.customer_alerts "
+                  f"where alert_type = '{alert_type}' and as_of_date = '{LAST_DAY}' order by alert_rank"),
+        columns=["customer_id", "alert_rank"],
+    )
+    directory = Path(env.values["RETENTION_EXPORTS_DIR"]) / LAST_DAY
+    csv = pd.read_csv(directory / f"{alert_type}.csv", dtype={"customer_id": str})
+    parquet = pd.read_parquet(directory / f"{alert_type}.parquet")
+    for frame in (csv, parquet):
+        assert list(frame["customer_id"]) == list(expected["customer_id"])
+        assert {"customer_id", "days_since_last_purchase", "expected_interval_days", "expected_interval_ratio",
+                "value_class", "rfm_segment", "alert_reason", "recommended_action", "recommended_channel",
+                "priority", "is_new_alert"} <= set(frame.columns)
+    assert len(expected) > 0
+    assert not list(directory.glob(".*.tmp")), "temporary files left behind"
+    metadata = next(e for e in result.get_asset_materialization_events()
+                    if e.asset_key.to_user_string() == f"{alert_type}_export").materialization.metadata
+    assert metadata["row_count"].value == len(expected)
+
+
+def test_serving_copy_holds_the_day(daily):
+    env = daily.env
+    serving = env.values["RETENTION_SERVING_PATH"]
+    assert env.query("select as_of_date from marts.publication", serving)[0][0].isoformat() == LAST_DAY
+    for mart in ["customer_lifecycle", "customer_rfm", "customer_alerts", "customer_segment_history"]:
+        assert env.query(f"select count(*) from marts.{mart}", serving) == env.query(f"select count(*) from marts.{mart}")
+
+
+def test_backfilling_an_older_day_never_rolls_the_serving_copy_back(daily):
+    env = daily.env
+    serving = env.values["RETENTION_SERVING_PATH"]
+    with env:
+        result = run_partitions("2026-06-20")
+    assert result.success
+    assert str(env.query("select as_of_date from marts.publication", serving)[0][0]) == LAST_DAY
+    assert (Path(env.values["RETENTION_EXPORTS_DIR"]) / "2026-06-20" / "winback.csv").exists()
+    days = {str(d) for (d,) in env.query("select distinct as_of_date from marts.customer_segment_history")}
+    assert days == {"2026-06-20", "2026-06-29", LAST_DAY}
+
+
+def test_a_failed_dbt_run_keeps_the_last_good_day_for_bi_and_sales(daily, tmp_path):
+    env = daily.env
+    serving = env.values["RETENTION_SERVING_PATH"]
+    before = env.query("select * from marts.customer_lifecycle order by customer_id", serving)
+    failing = Environment(env.root, Path(env.values["RETENTION_TRANSACTIONS_PATH"]).parent,
+                          business_type="no_such_business")
+    with failing:
+        result = run_partitions("2026-06-25")
+    assert not result.success
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "serving_copy" not in materialized
+    assert not any(name.endswith("_export") for name in materialized)
+    assert not (Path(env.values["RETENTION_EXPORTS_DIR"]) / "2026-06-25").exists()
+    assert env.query("select * from marts.customer_lifecycle order by customer_id", serving) == before
