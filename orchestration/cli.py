@@ -13,6 +13,7 @@ copy) for one partition, then prints the day's summary.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import shutil
@@ -75,7 +76,11 @@ def dagster_instance():
         home.mkdir(exist_ok=True)
         shutil.copyfile(PROJECT_DIR / "dagster.yaml", home / "dagster.yaml")
         os.environ["DAGSTER_HOME"] = str(home)
-    return DagsterInstance.get()
+    # two runs starting at once on a new instance would race to create its
+    # SQLite tables: create (or open) it one process at a time
+    with open(Path(os.environ["DAGSTER_HOME"]) / ".instance.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return DagsterInstance.get()
 
 
 def run(args: argparse.Namespace) -> int:

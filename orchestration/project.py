@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 from pathlib import Path
 
 from dagster_dbt import DbtProject
@@ -32,10 +33,16 @@ def ensure_manifest() -> None:
     one. Parsing goes through run_dbt, which uses the venv's dbt even when
     the venv is not on PATH (dagster-dbt's own preparer looks for `dbt` on PATH).
     """
-    if manifest_is_stale(retention_project.manifest_path):
-        result = run_dbt(["parse"], target_path=retention_project.project_dir / "target")
-        if not result.success:
-            raise RuntimeError(f"dbt parse failed:\n{result.output}")
+    target = retention_project.project_dir / "target"
+    target.mkdir(exist_ok=True)
+    # one parse at a time: processes starting together (dagster dev's code
+    # server and a CLI run, pytest workers) must not read a half-written manifest
+    with open(target / ".manifest.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if manifest_is_stale(retention_project.manifest_path):
+            result = run_dbt(["parse"], target_path=target)
+            if not result.success:
+                raise RuntimeError(f"dbt parse failed:\n{result.output}")
 
 
 ensure_manifest()

@@ -25,3 +25,26 @@ def test_dbt_tests_are_asset_checks():
     checks = {(check.asset_key.to_user_string(), check.name) for check in graph.asset_check_keys}
     assert ("marts/customer_lifecycle", "unique_customer_lifecycle_customer_id") in checks
     assert len(checks) >= 80
+
+
+def test_daily_schedule_materializes_the_day_that_just_ended_at_six():
+    from datetime import datetime, timezone
+
+    schedule = defs.get_schedule_def("daily_retention_schedule")
+    assert schedule.cron_schedule == "0 6 * * *"
+    assert schedule.execution_timezone == "UTC"
+    assert schedule.job_name == "daily_retention"
+    context = dg.build_schedule_context(scheduled_execution_time=datetime(2026, 7, 1, 6, 0, tzinfo=timezone.utc))
+    run_requests = schedule.evaluate_tick(context).run_requests
+    assert [request.partition_key for request in run_requests] == ["2026-06-30"]
+
+
+def test_partitioned_assets_backfill_in_one_run_and_warehouse_steps_share_one_pool():
+    from orchestration.definitions import ALL_ASSETS
+    from orchestration.resources import WAREHOUSE_POOL
+
+    partitioned = [a for a in ALL_ASSETS if a.partitions_def is not None]
+    assert len(partitioned) == 5  # daily dbt models, three exports, the serving copy
+    assert all(a.backfill_policy == dg.BackfillPolicy.single_run() for a in partitioned)
+    warehouse_steps = [a for a in ALL_ASSETS if a.node_def.name != "raw_transactions_file"]
+    assert all(a.node_def.pool == WAREHOUSE_POOL for a in warehouse_steps)
