@@ -45,8 +45,10 @@ class RetentionSettings(ConfigurableResource):
     def from_env(cls) -> "RetentionSettings":
         configured = os.environ.get("RETENTION_TRANSACTIONS_PATH")
         if configured:
-            transactions = str(Path(configured).resolve()) if not any(c in configured for c in "*?[") else configured
-            customers = _path_from_env("RETENTION_CUSTOMERS_PATH", Path("")) if os.environ.get("RETENTION_CUSTOMERS_PATH") else ""
+            # resolve() only makes the path absolute; globs stay globs
+            transactions = str(Path(configured).resolve())
+            customers = os.environ.get("RETENTION_CUSTOMERS_PATH", "")
+            customers = str(Path(customers).resolve()) if customers else ""
         else:
             transactions = str(DEMO_DIR / "transactions.csv")
             customers = str(DEMO_DIR / "customers.csv")

@@ -14,8 +14,8 @@ from tests.pipeline import LAST_DAY, Environment
 
 
 def test_two_overlapping_launches_both_succeed(tmp_path, demo_dir):
-    """Two runs of the daily job started at the same moment against one
-    warehouse file, as when the schedule fires during a backfill: the
+    """A backfill and a daily run started at the same moment against one
+    warehouse file, as when the schedule fires while someone backfills: the
     retention_warehouse pool (dagster.yaml) queues their warehouse steps, so
     neither fails on DuckDB's single-writer lock."""
     dagster_home = tmp_path / "dagster_home"
@@ -23,13 +23,17 @@ def test_two_overlapping_launches_both_succeed(tmp_path, demo_dir):
     (dagster_home / "dagster.yaml").write_text((PROJECT_DIR / "dagster.yaml").read_text())
     env = Environment(tmp_path, demo_dir).values
     env = {**os.environ, **env, "DAGSTER_HOME": str(dagster_home)}
+    commands = [
+        ["backfill", "--start", "2026-06-27", "--end", "2026-06-29"],
+        ["run", "--as-of-date", LAST_DAY],
+    ]
     launches = [
         subprocess.Popen(
-            [sys.executable, "-m", "orchestration.cli", "run", "--data-dir", str(tmp_path / f"data{i}"),
-             "--as-of-date", day, "--var", f"run_date={RUN_DATE}"],
+            [sys.executable, "-m", "orchestration.cli", *command, "--data-dir", str(tmp_path / f"data{i}"),
+             "--var", f"run_date={RUN_DATE}"],
             cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
-        for i, day in enumerate(["2026-06-29", LAST_DAY])
+        for i, command in enumerate(commands)
     ]
     outputs = [launch.communicate(timeout=600)[0] for launch in launches]
     for launch, output in zip(launches, outputs):
@@ -38,4 +42,6 @@ def test_two_overlapping_launches_both_succeed(tmp_path, demo_dir):
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as connection:
         days = {str(d) for (d,) in connection.execute(
             "select distinct as_of_date from marts.customer_segment_history").fetchall()}
-    assert days == {"2026-06-29", LAST_DAY}
+    assert days == {"2026-06-27", "2026-06-28", "2026-06-29", LAST_DAY}
+    for day in sorted(days):
+        assert (tmp_path / "exports" / day / "winback.csv").exists()
