@@ -1,8 +1,9 @@
 """Each partition is an as-of date: the day every metric is computed for."""
 
 import os
+from datetime import timedelta
 
-from dagster import DailyPartitionsDefinition
+from dagster import AssetExecutionContext, DailyPartitionsDefinition
 
 BUSINESS_TIMEZONE = os.environ.get("RETENTION_TIMEZONE", "UTC")
 
@@ -10,3 +11,10 @@ as_of_date_partitions = DailyPartitionsDefinition(
     start_date=os.environ.get("RETENTION_PARTITIONS_START", "2024-07-01"),
     timezone=BUSINESS_TIMEZONE,
 )
+
+
+def as_of_dates(context: AssetExecutionContext) -> list[str]:
+    """The as-of dates of a run's partition window (one day, or each day of a backfill), oldest first."""
+    window = context.partition_time_window
+    count = (window.end - window.start).days
+    return [(window.start + timedelta(days=offset)).date().isoformat() for offset in range(count)]

@@ -50,7 +50,6 @@ def run_dbt(
     dbt_vars: dict | None = None,
     warehouse: Path | None = None,
     target_path: Path | None = None,
-    echo: bool = False,
 ) -> DbtResult:
     """Run `dbt <args>` on this project and return its exit code and output.
 
@@ -72,19 +71,6 @@ def run_dbt(
     if dbt_vars:
         command += ["--vars", json.dumps(dbt_vars)]
     env = {**os.environ, "DUCKDB_PATH": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    process = subprocess.Popen(
-        command,
-        cwd=PROJECT_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    lines = []
-    assert process.stdout is not None
-    for line in process.stdout:
-        lines.append(line)
-        if echo:
-            print(line, end="", flush=True)
-    returncode = process.wait()
-    return DbtResult(command, returncode, "".join(lines), target_path)
+    completed = subprocess.run(command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    return DbtResult(command, completed.returncode, completed.stdout, target_path)

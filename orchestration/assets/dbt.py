@@ -18,13 +18,12 @@ from the yml through the manifest.)
 
 import json
 from collections.abc import Mapping
-from datetime import timedelta
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey, BackfillPolicy
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from orchestration.partitions import as_of_date_partitions
+from orchestration.partitions import as_of_date_partitions, as_of_dates
 from orchestration.project import retention_project
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.settings import RetentionSettings
@@ -79,9 +78,8 @@ def retention_dbt_base(context: AssetExecutionContext, dbt: DbtCliResource, sett
 )
 def retention_dbt_daily(context: AssetExecutionContext, dbt: DbtCliResource, settings: RetentionSettings):
     settings.ensure_demo_data()
-    window = context.partition_time_window
-    first_day = window.start.date().isoformat()
-    last_day = (window.end - timedelta(days=1)).date().isoformat()
+    days = as_of_dates(context)
+    first_day, last_day = days[0], days[-1]
     context.log.info(f"as-of dates {first_day} .. {last_day} in one dbt run")
     dbt_vars = settings.dbt_vars(as_of_date_start=first_day, as_of_date_end=last_day)
     yield from dbt.cli([*BUILD, "--vars", json.dumps(dbt_vars)], context=context).stream()

@@ -9,7 +9,6 @@ a half-written file.
 
 import os
 import uuid
-from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -23,19 +22,12 @@ from dagster import (
     asset,
 )
 
-from orchestration.partitions import as_of_date_partitions
+from orchestration.partitions import as_of_date_partitions, as_of_dates
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.settings import RetentionSettings
 
 ALERT_TYPES = ["repurchase_due", "churn_risk", "winback"]
 CUSTOMER_ALERTS_KEY = AssetKey(["marts", "customer_alerts"])
-
-
-def as_of_dates(context: AssetExecutionContext) -> list[str]:
-    """The days of the run's partition window, oldest first."""
-    window = context.partition_time_window
-    count = (window.end - window.start).days
-    return [(window.start + timedelta(days=offset)).date().isoformat() for offset in range(count)]
 
 
 def write_atomically(frame: pd.DataFrame, path: Path) -> None:
