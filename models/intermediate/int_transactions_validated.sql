@@ -2,6 +2,9 @@
 -- Reasons are checked in a fixed order and the first that applies wins.
 -- Independent of the as-of date, so a later issue can make it incremental;
 -- rows after the as-of date are set aside in marts.transaction_rejects.
+-- Amounts are converted to the reporting currency (var reporting_currency,
+-- else the file's most common one) with var currency_rates; a row in another
+-- currency without a rate is rejected, never added up unconverted.
 
 {%- set run_date = var('run_date') | string | trim %}
 
@@ -22,6 +25,30 @@ plausible_window as (
 
 ),
 
+reporting_currency as (
+
+    -- var reporting_currency, else the most common currency of the file(s)
+    select
+        coalesce(
+            nullif('{{ var('reporting_currency') | upper }}', ''),
+            (
+                select transactions.currency
+                from transactions
+                where transactions.currency is not null
+                group by transactions.currency
+                order by count(*) desc, transactions.currency
+                limit 1
+            )
+        ) as reporting_currency
+
+),
+
+currency_rates as (
+
+    {{ currency_rates_relation(var('currency_rates')) }}
+
+),
+
 copies_numbered as (
 
     -- exact duplicate lines: every raw column identical; the first copy is kept
@@ -38,25 +65,45 @@ copies_numbered as (
 
 ),
 
-validated as (
+converted as (
 
     select
         copies_numbered.*,
+        reporting_currency.reporting_currency,
         case
-            when copies_numbered.customer_id is null then 'missing_customer_id'
-            when copies_numbered.order_id is null then 'missing_order_id'
-            when copies_numbered.ordered_at is null then 'unparseable_ordered_at'
-            when copies_numbered.amount is null then 'unparseable_amount'
-            when copies_numbered.quantity is null and copies_numbered.quantity_raw is not null
-                and copies_numbered.quantity_raw != '' then 'unparseable_quantity'
-            when copies_numbered.cost is null and copies_numbered.cost_raw is not null
-                and copies_numbered.cost_raw != '' then 'unparseable_cost'
-            when copies_numbered.amount = 0 then 'zero_amount'
-            when copies_numbered.ordered_date > plausible_window.max_plausible_date then 'ordered_at_in_future'
-            when copies_numbered.ordered_date < plausible_window.min_plausible_date then 'ordered_at_before_min_plausible_date'
-            when copies_numbered.copy_number > 1 then 'duplicate_line'
-        end as reject_reason
+            when copies_numbered.currency is null
+                or copies_numbered.currency = reporting_currency.reporting_currency then cast(1 as {{ exchange_rate_type() }})
+            else currency_rates.rate_to_reporting_currency
+        end as exchange_rate
     from copies_numbered
+    cross join reporting_currency
+    left join currency_rates
+        on copies_numbered.currency = currency_rates.currency
+
+),
+
+validated as (
+
+    select
+        converted.*,
+        case
+            when converted.customer_id is null then 'missing_customer_id'
+            when converted.order_id is null then 'missing_order_id'
+            when converted.ordered_at is null then 'unparseable_ordered_at'
+            when converted.amount is null then 'unparseable_amount'
+            when converted.quantity is null and converted.quantity_raw is not null
+                and converted.quantity_raw != '' then 'unparseable_quantity'
+            when converted.cost is null and converted.cost_raw is not null
+                and converted.cost_raw != '' then 'unparseable_cost'
+            when converted.exchange_rate is null then 'currency_without_rate'
+            when converted.amount = 0 then 'zero_amount'
+            when converted.ordered_date > plausible_window.max_plausible_date then 'ordered_at_in_future'
+            when converted.ordered_date < plausible_window.min_plausible_date then 'ordered_at_before_min_plausible_date'
+            when converted.copy_number > 1 then 'duplicate_line'
+        end as reject_reason,
+        cast(converted.amount * converted.exchange_rate as {{ dbt.type_numeric() }}) as amount_in_reporting_currency,
+        cast(converted.cost * converted.exchange_rate as {{ dbt.type_numeric() }}) as cost_in_reporting_currency
+    from converted
     cross join plausible_window
 
 )

@@ -1,7 +1,9 @@
 -- One row per line of the raw transactions file(s) (var transactions_path),
 -- nothing filtered: the raw text of every column is kept for diagnostics
 -- beside its typed value (null where the text does not parse). Column names
--- are mapped with var transactions_columns.
+-- are mapped with var transactions_columns. Customer ids are trimmed and, by
+-- default, upper-cased (var customer_id_case), so an id whose case changes
+-- between feeds stays one customer; the raw text keeps what arrived.
 
 with source as (
 
@@ -37,7 +39,7 @@ typed as (
         product_id_raw,
         currency_raw,
         cost_raw,
-        nullif(customer_id_raw, '') as customer_id,
+        {{ normalize_customer_id("nullif(customer_id_raw, '')") }} as customer_id,
         nullif(order_id_raw, '') as order_id,
         nullif(line_id_raw, '') as line_id,
         {{ parse_local_timestamp('ordered_at_raw') }} as ordered_at,
