@@ -77,11 +77,23 @@ def dagster_instance():
         home.mkdir(exist_ok=True)
         shutil.copyfile(PROJECT_DIR / "dagster.yaml", home / "dagster.yaml")
         os.environ["DAGSTER_HOME"] = str(home)
+    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
     # two runs starting at once on a new instance would race to create its
     # SQLite tables: create (or open) it one process at a time
     with open(Path(os.environ["DAGSTER_HOME"]) / ".instance.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         return DagsterInstance.get()
+
+
+def render_checks(evaluations) -> str:
+    """One line per data-quality check of the run (GX suites, dbt freshness)."""
+    lines = ["Data quality checks (history: quality.validation_results):"]
+    for evaluation in sorted(evaluations, key=lambda item: item.check_name):
+        state = "passed" if evaluation.passed else f"FAILED ({evaluation.severity.value})"
+        description = (evaluation.description or "").splitlines()
+        detail = "; ".join(line.strip() for line in (description[1:4] or description[:1])) if not evaluation.passed else ""
+        lines.append(f"  {evaluation.check_name:<36} {state}" + (f": {detail}" if detail else ""))
+    return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -92,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     from dagster import materialize
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-    from orchestration.definitions import ALL_ASSETS
+    from orchestration.definitions import ALL_ASSETS, ALL_CHECKS
     from orchestration.resources import WAREHOUSE_RUN_TAG, build_resources
 
     warehouse = duckdb_path()
@@ -102,13 +114,14 @@ def run(args: argparse.Namespace) -> int:
         tags |= {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: as_of}
     print(f"Running the daily job for as-of dates {first} .. {as_of} into {warehouse}", flush=True)
     result = materialize(
-        ALL_ASSETS,
+        [*ALL_ASSETS, *ALL_CHECKS],
         partition_key=None if first != as_of else as_of,
         resources=build_resources(),  # built now, from the environment set above
         instance=dagster_instance(),
         tags=tags,
         raise_on_error=False,
     )
+    print(render_checks(result.get_asset_check_evaluations()))
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:

@@ -2,18 +2,21 @@
 
 from dagster import Definitions
 
-from orchestration.assets.dbt import retention_dbt_base, retention_dbt_daily
+from orchestration.assets.dbt import retention_dbt_base, retention_dbt_daily, retention_dbt_staging
 from orchestration.assets.exports import alert_exports
+from orchestration.assets.quality import QUALITY_CHECKS
 from orchestration.assets.raw import raw_transactions_file
 from orchestration.assets.serving import serving_copy
 from orchestration.jobs import daily_retention_job
 from orchestration.resources import build_resources
 from orchestration.schedules import daily_retention_schedule
 
-ALL_ASSETS = [raw_transactions_file, retention_dbt_base, retention_dbt_daily, *alert_exports, serving_copy]
+ALL_ASSETS = [raw_transactions_file, retention_dbt_staging, retention_dbt_base, retention_dbt_daily, *alert_exports, serving_copy]
+ALL_CHECKS = QUALITY_CHECKS
 
 defs = Definitions(
     assets=ALL_ASSETS,
+    asset_checks=ALL_CHECKS,
     jobs=[daily_retention_job],
     schedules=[daily_retention_schedule],
     resources=build_resources(),

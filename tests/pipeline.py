@@ -11,7 +11,7 @@ import duckdb
 from dagster import DagsterInstance, materialize
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-from orchestration.definitions import ALL_ASSETS
+from orchestration.definitions import ALL_ASSETS, ALL_CHECKS
 from orchestration.resources import build_resources
 from tests.conftest import RUN_DATE
 
@@ -60,7 +60,7 @@ def run_partitions(first: str, last: str | None = None):
     if last and last != first:
         tags = {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last}
     return materialize(
-        ALL_ASSETS,
+        [*ALL_ASSETS, *ALL_CHECKS],
         partition_key=None if tags else first,
         resources=build_resources(),
         instance=DagsterInstance.ephemeral(),

@@ -1,8 +1,10 @@
 {#-
     on-run-start guard: stop the run, before any model is replaced, when the
     transactions file is missing or lacks a required column. The message names
-    the file and the column. (Unreadable files fail here too, with the
-    database's own message naming the file.)
+    the file and the column. An empty file or a header without rows stops it
+    too. (Unreadable files, or files in another encoding than var
+    transactions_encoding, fail here too, with the database's own message
+    naming the file and the line.)
 -#}
 
 {% macro required_transaction_columns() -%}
@@ -24,6 +26,12 @@
                 "transactions_path '" ~ path ~ "' matches no file (relative paths are relative to the directory dbt runs in)."
             ) }}
         {%- endif -%}
+        {%- if not source_file_has_rows(path) -%}
+            {{ exceptions.raise_compiler_error(
+                "transactions file '" ~ path ~ "' has no data rows (an empty file or a header only): "
+                ~ "nothing was rebuilt, the marts keep their last good state."
+            ) }}
+        {%- endif -%}
         {%- set present = source_file_columns(path) -%}
         {%- set mapping = var('transactions_columns') -%}
         {%- for column in required_transaction_columns() -%}
@@ -33,7 +41,8 @@
                     "transactions file '" ~ path ~ "' has no column '" ~ file_column ~ "' (required as " ~ column
                     ~ "). Its columns are: " ~ (present | join(', '))
                     ~ ". Map yours with --vars '{transactions_columns: {" ~ column ~ ": <your column>}}'."
-                    ~ (" The file was read as a single column: check its delimiter and quoting."
+                    ~ (" The file was read as a single column: check its delimiter and quoting, and that it"
+                       ~ " is complete (a last row cut short also defeats the column detection)."
                        if present | length == 1 else "")
                 ) }}
             {%- endif -%}

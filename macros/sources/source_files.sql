@@ -38,7 +38,8 @@
             header = true,
             all_varchar = true,
             filename = true,
-            union_by_name = true
+            union_by_name = true,
+            encoding = '{{ var('transactions_encoding') }}'
         )
     {%- endif %}
     ) as file_rows
@@ -49,6 +50,13 @@
         "Reading source files is not implemented for the '" ~ adapter.type() ~ "' adapter yet "
         ~ "(macros/sources/source_files.sql)."
     ) }}
+{%- endmacro %}
+
+
+{#- Whether the file(s) have at least one data row (reads no further than that row). -#}
+{% macro source_file_has_rows(path) -%}
+    {%- set result = run_query("select 1 from (" ~ read_source_file(path) ~ ") as rows limit 1") -%}
+    {{ return(result.rows | length > 0) }}
 {%- endmacro %}
 
 
