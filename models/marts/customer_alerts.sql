@@ -11,11 +11,19 @@
 -- spend. Incremental like customer_segment_history: each run replaces exactly
 -- its own as-of dates, so an export always reads the day it asks for.
 
+-- The contract in models/marts/_marts__models.yml fixes every column and its
+-- type. dbt requires an incremental model with an enforced contract to set
+-- on_schema_change to append_new_columns or fail; fail: a table built under
+-- another schema (an older contract) stops the run rather than silently
+-- keeping old types or growing new columns. To change the schema, alter the
+-- existing table by hand (alter table ... add column / alter column ... type)
+-- before the next run: --full-refresh would keep only the run's dates.
+
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='as_of_date',
-    on_schema_change='append_new_columns',
+    on_schema_change='fail',
 ) }}
 
 with lifecycle as (
@@ -152,8 +160,10 @@ actioned as (
         reasoned.last_purchase_date,
         reasoned.expected_next_purchase_date,
         reasoned.lost_since,
-        reasoned.frequency,
-        reasoned.monetary,
+        -- a sum (DuckDB HUGEINT) and a sum of numeric(28,6) amounts
+        -- (decimal(38,6)): cast to the contract types on purpose
+        cast(reasoned.frequency as {{ dbt.type_bigint() }}) as frequency,
+        cast(reasoned.monetary as decimal(18, 6)) as monetary,
         reasoned.lifecycle_stage,
         reasoned.warning_band,
         reasoned.rfm_segment,

@@ -27,7 +27,9 @@ final as (
         occasions.purchase_number,
         occasions.previous_purchase_date,
         occasions.days_since_previous_purchase,
-        occasions.net_amount,
+        -- sum() of numeric(28,6) amounts is decimal(38,6) in DuckDB; pin the
+        -- contract type (12 integer digits, the amounts' 6 decimals, no rounding)
+        cast(occasions.net_amount as decimal(18, 6)) as net_amount,
         occasions.is_reactivation,
         latest.as_of_date
     from occasions

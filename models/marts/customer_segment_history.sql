@@ -4,11 +4,19 @@
 -- alone: delete+insert keyed on as_of_date, so running a day twice keeps one
 -- copy. (--full-refresh would rebuild the table from the run's dates only.)
 
+-- The contract in models/marts/_marts__models.yml fixes every column and its
+-- type. dbt requires an incremental model with an enforced contract to set
+-- on_schema_change to append_new_columns or fail; fail: a table built under
+-- another schema (an older contract) stops the run rather than silently
+-- keeping old types or growing new columns. To change the schema, alter the
+-- existing table by hand (alter table ... add column / alter column ... type)
+-- before the next run: --full-refresh would keep only the run's dates.
+
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='as_of_date',
-    on_schema_change='append_new_columns',
+    on_schema_change='fail',
 ) }}
 
 with lifecycle as (
@@ -42,8 +50,10 @@ reported as (
         rfm.r_score,
         rfm.f_score,
         rfm.m_score,
-        lifecycle.frequency,
-        lifecycle.monetary,
+        -- a sum (DuckDB HUGEINT) and a sum of numeric(28,6) amounts
+        -- (decimal(38,6)): cast to the contract types on purpose
+        cast(lifecycle.frequency as {{ dbt.type_bigint() }}) as frequency,
+        cast(lifecycle.monetary as decimal(18, 6)) as monetary,
         lifecycle.days_since_last_purchase
     from lifecycle
     inner join as_of_dates
