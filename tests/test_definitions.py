@@ -48,3 +48,23 @@ def test_partitioned_assets_backfill_in_one_run_and_warehouse_steps_share_one_po
     assert all(a.backfill_policy == dg.BackfillPolicy.single_run() for a in partitioned)
     warehouse_steps = [a for a in ALL_ASSETS if a.node_def.name != "raw_transactions_file"]
     assert all(a.node_def.pool == WAREHOUSE_POOL for a in warehouse_steps)
+
+
+def test_every_suite_file_is_a_check_on_an_existing_asset_and_the_raw_suite_blocks():
+    from orchestration.definitions import ALL_CHECKS, defs
+    from orchestration.quality.runner import load_suites
+    from orchestration.resources import WAREHOUSE_POOL
+
+    suites = load_suites()
+    assert {"raw_transactions", "stg_raw__transactions", "customer_rfm", "customer_lifecycle",
+            "customer_purchase_intervals"} <= set(suites)
+    specs = {spec.key.name: spec for check in ALL_CHECKS for spec in check.check_specs}
+    asset_keys = set(defs.resolve_asset_graph().get_all_asset_keys())
+    for name, suite in suites.items():
+        spec = specs[f"{name}_suite"]
+        assert spec.asset_key == dg.AssetKey(list(suite.asset_key)) and spec.asset_key in asset_keys
+        assert spec.blocking == suite.blocking
+    assert specs["raw_transactions_suite"].blocking
+    assert specs["transactions_freshness"].asset_key == dg.AssetKey("raw_transactions_file")
+    assert not specs["transactions_freshness"].blocking
+    assert all(check.node_def.pool == WAREHOUSE_POOL for check in ALL_CHECKS)

@@ -153,3 +153,42 @@ def test_a_failed_dbt_run_keeps_the_last_good_day_for_bi_and_sales(daily, tmp_pa
     assert not any(name.endswith("_export") for name in materialized)
     assert not (Path(env.values["RETENTION_EXPORTS_DIR"]) / "2026-06-25").exists()
     assert env.query("select * from marts.customer_lifecycle order by customer_id", serving) == before
+
+
+def test_a_failed_raw_suite_blocks_the_marts_the_exports_and_the_serving_copy(daily, tmp_path):
+    """Amounts with thousands separators: the blocking raw-data check fails,
+    names the expectation, the observed value and offending rows, is kept in
+    quality.validation_results, and nothing downstream is rebuilt."""
+    env = daily.env
+    serving = env.values["RETENTION_SERVING_PATH"]
+    good = Path(env.values["RETENTION_TRANSACTIONS_PATH"])
+    lines = good.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    amount = header.index("amount")
+    bad_lines = [lines[0]] + [
+        ",".join(f'"1,{value}"' if i == amount else value for i, value in enumerate(line.split(",")))
+        for line in lines[1:]
+    ]
+    bad = tmp_path / "transactions.csv"
+    bad.write_text("\n".join(bad_lines) + "\n", encoding="utf-8")
+    (tmp_path / "customers.csv").write_bytes((good.parent / "customers.csv").read_bytes())
+    before = env.query("select * from marts.customer_lifecycle order by customer_id")
+    before_serving = env.query("select * from marts.customer_lifecycle order by customer_id", serving)
+    blocked = Environment(env.root, tmp_path)
+    with blocked:
+        result = run_partitions("2026-06-26")
+    evaluation = next(e for e in result.get_asset_check_evaluations() if e.check_name == "raw_transactions_suite")
+    assert not evaluation.passed and evaluation.severity.value == "ERROR"
+    assert "expect_column_values_to_not_be_null | amount" in evaluation.metadata["failed_expectations"].value
+    assert "100.00 %" in evaluation.metadata["failed_expectations"].value
+    offending = evaluation.metadata["offending_rows"].value["expect_column_values_to_not_be_null(amount)"]
+    assert len(offending) == 5 and {"source_file", "source_row_number"} <= set(offending[0])
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert not materialized & {"marts/customer_lifecycle", "intermediate/int_transactions_validated", "serving_copy"}
+    assert not (Path(env.values["RETENTION_EXPORTS_DIR"]) / "2026-06-26").exists()
+    assert env.query("select * from marts.customer_lifecycle order by customer_id") == before
+    assert env.query("select * from marts.customer_lifecycle order by customer_id", serving) == before_serving
+    kept = env.query("select success, severity, unexpected_percent from quality.validation_results "
+                     "where suite_name = 'raw_transactions' and column_name = 'amount' "
+                     "and expectation_type = 'expect_column_values_to_not_be_null' order by validated_at")
+    assert kept[0][0] is True and kept[-1] == (False, "critical", 100.0)
