@@ -121,9 +121,12 @@ class ExpectationOutcome:
     sample: list
     kwargs: dict
     error: str | None = None
+    description: str | None = None
 
     def describe(self) -> str:
         target = f"{self.expectation}({self.column})" if self.column else self.expectation
+        if self.description:
+            target = f"{target} [{self.description.split(':')[0].rstrip('.')}]"
         if self.error:
             return f"{target}: could not be evaluated: {self.error}"
         if self.unexpected_count is not None:
@@ -200,6 +203,7 @@ def _outcome(result) -> ExpectationOutcome:
         sample=_jsonable(sample),
         kwargs=_jsonable(kwargs),
         error=error,
+        description=getattr(config, "description", None),
     )
 
 
