@@ -10,7 +10,7 @@ of a warehouse built from good data. Every case ends in one clear outcome:
             flagged by a warning, never dropped.
 
 Where the run stops or is blocked, the marts are exactly the good ones.
-(test_orchestration.py shows the same blocking inside a real Dagster run.)
+(test_definitions.py checks that the raw suite is a blocking Dagster check.)
 """
 
 from __future__ import annotations
