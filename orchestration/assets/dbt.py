@@ -54,6 +54,13 @@ class RetentionDbtTranslator(DagsterDbtTranslator):
         return spec
 
 
+def build(context: AssetExecutionContext, dbt: DbtCliResource, settings: RetentionSettings, **run_vars: str):
+    """`dbt build` of the op's selection with the settings' vars (plus the run's)."""
+    settings.ensure_demo_data()
+    dbt_vars = settings.dbt_vars(**run_vars)
+    yield from dbt.cli([*BUILD, "--vars", json.dumps(dbt_vars)], context=context).stream()
+
+
 TRANSLATOR = RetentionDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
@@ -68,8 +75,7 @@ TRANSLATOR = RetentionDbtTranslator(settings=DagsterDbtTranslatorSettings(enable
     name="retention_dbt_staging",
 )
 def retention_dbt_staging(context: AssetExecutionContext, dbt: DbtCliResource, settings: RetentionSettings):
-    settings.ensure_demo_data()
-    yield from dbt.cli([*BUILD, "--vars", json.dumps(settings.dbt_vars())], context=context).stream()
+    yield from build(context, dbt, settings)
 
 
 @dbt_assets(
@@ -81,8 +87,7 @@ def retention_dbt_staging(context: AssetExecutionContext, dbt: DbtCliResource, s
     name="retention_dbt_base",
 )
 def retention_dbt_base(context: AssetExecutionContext, dbt: DbtCliResource, settings: RetentionSettings):
-    settings.ensure_demo_data()
-    yield from dbt.cli([*BUILD, "--vars", json.dumps(settings.dbt_vars())], context=context).stream()
+    yield from build(context, dbt, settings)
 
 
 @dbt_assets(
@@ -96,9 +101,7 @@ def retention_dbt_base(context: AssetExecutionContext, dbt: DbtCliResource, sett
     name="retention_dbt_daily",
 )
 def retention_dbt_daily(context: AssetExecutionContext, dbt: DbtCliResource, settings: RetentionSettings):
-    settings.ensure_demo_data()
     days = as_of_dates(context)
     first_day, last_day = days[0], days[-1]
     context.log.info(f"as-of dates {first_day} .. {last_day} in one dbt run")
-    dbt_vars = settings.dbt_vars(as_of_date_start=first_day, as_of_date_end=last_day)
-    yield from dbt.cli([*BUILD, "--vars", json.dumps(dbt_vars)], context=context).stream()
+    yield from build(context, dbt, settings, as_of_date_start=first_day, as_of_date_end=last_day)
