@@ -26,6 +26,7 @@ from typing import Any
 from dagster import AssetExecutionContext, AssetKey, BackfillPolicy
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from orchestration.dbt_parse_cache import target_with_saved_parse
 from orchestration.partitions import as_of_date_partitions, as_of_dates
 from orchestration.project import retention_project
 from orchestration.resources import WAREHOUSE_POOL
@@ -55,10 +56,13 @@ class RetentionDbtTranslator(DagsterDbtTranslator):
 
 
 def build(context: AssetExecutionContext, dbt: DbtCliResource, settings: RetentionSettings, **run_vars: str):
-    """`dbt build` of the op's selection with the settings' vars (plus the run's)."""
+    """`dbt build` of the op's selection with the settings' vars (plus the run's),
+    starting from the saved parse of those vars (orchestration/dbt_parse_cache.py)."""
     settings.ensure_demo_data()
     dbt_vars = settings.dbt_vars(**run_vars)
-    yield from dbt.cli([*BUILD, "--vars", json.dumps(dbt_vars)], context=context).stream()
+    name = f"{context.op_execution_context.op.name}-{context.run.run_id[:8]}"
+    with target_with_saved_parse(dbt_vars, name) as target:
+        yield from dbt.cli([*BUILD, "--vars", json.dumps(dbt_vars)], context=context, target_path=target).stream()
 
 
 TRANSLATOR = RetentionDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))

@@ -28,6 +28,7 @@ from dagster import (
 from dagster_dbt import DbtCliResource
 
 from orchestration.assets.dbt import RAW_TRANSACTIONS_KEY
+from orchestration.dbt_parse_cache import target_with_saved_parse
 from orchestration.quality.runner import (
     RESULTS_TABLE,
     SuiteFile,
@@ -119,11 +120,14 @@ def transactions_freshness(
     context: AssetCheckExecutionContext, dbt: DbtCliResource, settings: RetentionSettings
 ) -> AssetCheckResult:
     settings.ensure_demo_data()
-    invocation = dbt.cli(
-        ["source", "freshness", "--select", "source:raw.transactions", "--vars", json.dumps(settings.dbt_vars())],
-        raise_on_error=False,
-    )
-    invocation.wait()
+    dbt_vars = settings.dbt_vars()
+    with target_with_saved_parse(dbt_vars, f"transactions_freshness-{context.run.run_id[:8]}") as target:
+        invocation = dbt.cli(
+            ["source", "freshness", "--select", "source:raw.transactions", "--vars", json.dumps(dbt_vars)],
+            raise_on_error=False,
+            target_path=target,
+        )
+        invocation.wait()
     try:
         results = invocation.get_artifact("sources.json")["results"]
     except FileNotFoundError:
