@@ -4,6 +4,7 @@ and a failing run."""
 
 from __future__ import annotations
 
+import csv
 import threading
 import time
 from dataclasses import dataclass
@@ -153,3 +154,62 @@ def test_a_failed_dbt_run_keeps_the_last_good_day_for_bi_and_sales(daily, tmp_pa
     assert not any(name.endswith("_export") for name in materialized)
     assert not (Path(env.values["RETENTION_EXPORTS_DIR"]) / "2026-06-25").exists()
     assert env.query("select * from marts.customer_lifecycle order by customer_id", serving) == before
+
+
+def write_with_thousands_separators(good: Path, bad: Path) -> None:
+    """The demo file with every amount written as "1,<amount>" (quoted, as a
+    spreadsheet export would), read and written by a real CSV parser."""
+    with good.open(newline="", encoding="utf-8") as source, bad.open("w", newline="", encoding="utf-8") as target:
+        reader, writer = csv.reader(source), csv.writer(target, lineterminator="\n")
+        header = next(reader)
+        amount = header.index("amount")
+        writer.writerow(header)
+        for row in reader:
+            if len(row) > amount:
+                row[amount] = f"1,{row[amount]}"
+            writer.writerow(row)
+
+
+def test_a_failed_raw_suite_blocks_the_marts_the_exports_and_the_serving_copy(daily, tmp_path):
+    """Amounts with thousands separators: the blocking raw-data check fails,
+    names the expectation, the observed value and offending rows, is kept in
+    quality.validation_results, and nothing downstream is rebuilt."""
+    env = daily.env
+    serving = env.values["RETENTION_SERVING_PATH"]
+    good = Path(env.values["RETENTION_TRANSACTIONS_PATH"])
+    write_with_thousands_separators(good, tmp_path / "transactions.csv")
+    (tmp_path / "customers.csv").write_bytes((good.parent / "customers.csv").read_bytes())
+    before = env.query("select * from marts.customer_lifecycle order by customer_id")
+    before_serving = env.query("select * from marts.customer_lifecycle order by customer_id", serving)
+
+    with Environment(env.root, tmp_path):
+        result = run_partitions("2026-06-26")
+
+    evaluation = next(e for e in result.get_asset_check_evaluations() if e.check_name == "raw_transactions_suite")
+    assert not evaluation.passed and evaluation.severity.value == "ERROR"
+    failed = evaluation.metadata["failed_expectations"].value
+    assert "expect_column_values_to_not_be_null | amount" in failed and "100.00 %" in failed
+    offending = evaluation.metadata["offending_rows"].value["expect_column_values_to_not_be_null(amount)"]
+    assert len(offending) == 5 and {"source_file", "source_row_number"} <= set(offending[0])
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert not materialized & {"marts/customer_lifecycle", "intermediate/int_transactions_validated", "serving_copy"}
+    assert not any(name.endswith("_export") for name in materialized)
+    assert not (Path(env.values["RETENTION_EXPORTS_DIR"]) / "2026-06-26").exists()
+    assert env.query("select * from marts.customer_lifecycle order by customer_id") == before
+    assert env.query("select * from marts.customer_lifecycle order by customer_id", serving) == before_serving
+    kept = env.query("select success, severity, unexpected_percent from quality.validation_results "
+                     "where suite_name = 'raw_transactions' and column_name = 'amount' "
+                     "and expectation_type = 'expect_column_values_to_not_be_null' order by validated_at")
+    assert kept[0][0] is True and kept[-1] == (False, "critical", 100.0)
+
+
+def test_a_rerun_with_the_same_vars_starts_from_the_saved_dbt_parse(daily):
+    """orchestration/dbt_parse_cache.py: every dbt invocation of the repeated
+    run (staging, base, daily, freshness) skips dbt's full re-parse."""
+    target = Path(daily.env.values["DBT_TARGET_PATH"])
+    logs = sorted(target.glob(f"*-{daily.last_result.run_id[:8]}-*/dbt.log"))
+    assert {log.parent.name.split("-")[0] for log in logs} == {
+        "retention_dbt_staging", "retention_dbt_base", "retention_dbt_daily", "transactions_freshness"}
+    for log in logs:
+        text = log.read_text()
+        assert "Partial parsing enabled" in text and "Unable to do partial parsing" not in text, log
