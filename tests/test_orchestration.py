@@ -1,6 +1,6 @@
 """The Dagster graph end to end, in-process, on the demo data: one partition,
 the same partition again, a BI reader during publication, an older day,
-and a failing run."""
+a failing run and a run the raw-data suite blocks."""
 
 from __future__ import annotations
 
