@@ -127,6 +127,7 @@ PROSPECTS_RANGE = (40, 60)
 PROSPECT_SIGNUP_WINDOW_DAYS = 365
 
 CDNOW_FILE = ("datasets", "CDNOW_master.txt")
+CDNOW_SAMPLE_FILE = ("datasets", "CDNOW_sample.txt")
 CDNOW_INSTALL_HINT = "pip install --no-deps lifetimes==0.11.3"
 
 
@@ -573,21 +574,21 @@ def generate_demo_data(
     return paths
 
 
-def _find_cdnow_file() -> Path:
-    """CDNOW_master.txt inside the installed `lifetimes` package, found
+def _find_cdnow_file(parts: tuple[str, ...] = CDNOW_FILE) -> Path:
+    """A CDNOW file inside the installed `lifetimes` package, found
     without importing it (its import breaks on recent setuptools)."""
     try:
         spec = importlib.util.find_spec("lifetimes")
     except (ImportError, ValueError):
         spec = None
     for location in (spec.submodule_search_locations or []) if spec else []:
-        candidate = Path(location).joinpath(*CDNOW_FILE)
+        candidate = Path(location).joinpath(*parts)
         if candidate.is_file():
             return candidate
     raise FileNotFoundError(
-        "CDNOW_master.txt not found: it ships with the PyPI package 'lifetimes'. "
+        f"{parts[-1]} not found: it ships with the PyPI package 'lifetimes'. "
         f"Install it with `{CDNOW_INSTALL_HINT}` (without its dependencies) "
-        "or pass source=<path to CDNOW_master.txt>."
+        f"or pass source=<path to {parts[-1]}>."
     )
 
 
@@ -598,21 +599,39 @@ def write_cdnow_transactions(out_dir: Path, source: Path | None = None) -> dict[
     customer_id,order_id,ordered_at,amount,quantity. Every row is kept, in
     file order; order_id is T + the 1-based row number (T000001)."""
     source = Path(source) if source is not None else _find_cdnow_file()
-    rows = []
     with source.open(encoding="utf-8") as handle:  # universal newlines: file uses CRLF
         header = handle.readline().split()
         if header != ["customer_id", "date", "number_of_cds", "dollar_value"]:
             raise ValueError(f"{source}: unexpected header {header}")
-        for line_number, line in enumerate(handle, start=2):
-            if not line.strip():
-                continue
-            fields = line.split()
-            if len(fields) != 4 or len(fields[1]) != 8 or not fields[1].isdigit():
-                raise ValueError(f"{source}:{line_number}: cannot parse {line!r}")
-            customer_id, day, quantity, amount = fields
-            ordered_at = date(int(day[:4]), int(day[4:6]), int(day[6:])).isoformat()
-            rows.append((customer_id, f"T{len(rows) + 1:06d}", ordered_at, amount, str(int(quantity))))
+        rows = _cdnow_rows(source, handle, first_line_number=2, id_field=0)
+    return _write_cdnow_csv(out_dir, rows)
 
+
+def write_cdnow_sample_transactions(out_dir: Path, source: Path | None = None) -> dict[str, Path]:
+    """The CDNOW 1/10 cohort of Fader, Hardie and Lee (2,357 customers):
+    ``CDNOW_sample.txt`` has no header and two ids (master, cohort); the
+    cohort id is the customer_id. Same output as write_cdnow_transactions."""
+    source = Path(source) if source is not None else _find_cdnow_file(CDNOW_SAMPLE_FILE)
+    with source.open(encoding="utf-8") as handle:
+        rows = _cdnow_rows(source, handle, first_line_number=1, id_field=1, ignored_fields=1)
+    return _write_cdnow_csv(out_dir, rows)
+
+
+def _cdnow_rows(source: Path, handle, first_line_number: int, id_field: int, ignored_fields: int = 0) -> list:
+    rows = []
+    for line_number, line in enumerate(handle, start=first_line_number):
+        if not line.strip():
+            continue
+        fields = line.split()
+        if len(fields) != 4 + ignored_fields or len(fields[-3]) != 8 or not fields[-3].isdigit():
+            raise ValueError(f"{source}:{line_number}: cannot parse {line!r}")
+        customer_id, (day, quantity, amount) = fields[id_field], fields[-3:]
+        ordered_at = date(int(day[:4]), int(day[4:6]), int(day[6:])).isoformat()
+        rows.append((customer_id, f"T{len(rows) + 1:06d}", ordered_at, amount, str(int(quantity))))
+    return rows
+
+
+def _write_cdnow_csv(out_dir: Path, rows: list) -> dict[str, Path]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "transactions.csv"
