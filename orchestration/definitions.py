@@ -2,6 +2,7 @@
 
 from dagster import Definitions
 
+from orchestration.assets.clv import customer_clv_fit
 from orchestration.assets.dbt import retention_dbt_base, retention_dbt_daily, retention_dbt_staging
 from orchestration.assets.exports import alert_exports
 from orchestration.assets.quality import QUALITY_CHECKS
@@ -11,7 +12,15 @@ from orchestration.jobs import daily_retention_job
 from orchestration.resources import build_resources
 from orchestration.schedules import daily_retention_schedule
 
-ALL_ASSETS = [raw_transactions_file, retention_dbt_staging, retention_dbt_base, retention_dbt_daily, *alert_exports, serving_copy]
+ALL_ASSETS = [
+    raw_transactions_file,
+    retention_dbt_staging,
+    retention_dbt_base,
+    retention_dbt_daily,
+    customer_clv_fit,
+    *alert_exports,
+    serving_copy,
+]
 ALL_CHECKS = QUALITY_CHECKS
 
 defs = Definitions(

@@ -74,3 +74,11 @@ def run_dbt(
     completed = subprocess.run(command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
     return DbtResult(command, completed.returncode, completed.stdout, target_path)
+
+
+def project_dbt_vars(overrides: dict | None = None) -> dict:
+    """dbt_project.yml's vars with the run's --vars on top: what dbt itself sees."""
+    import yaml
+
+    project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return {**project.get("vars", {}), **(overrides or {})}

@@ -44,7 +44,7 @@ def test_partitioned_assets_backfill_in_one_run_and_warehouse_steps_share_one_po
     from orchestration.resources import WAREHOUSE_POOL
 
     partitioned = [a for a in ALL_ASSETS if a.partitions_def is not None]
-    assert len(partitioned) == 5  # daily dbt models, three exports, the serving copy
+    assert len(partitioned) == 6  # daily dbt models, the CLV fit, three exports, the serving copy
     assert all(a.backfill_policy == dg.BackfillPolicy.single_run() for a in partitioned)
     warehouse_steps = [a for a in ALL_ASSETS if a.node_def.name != "raw_transactions_file"]
     assert all(a.node_def.pool == WAREHOUSE_POOL for a in warehouse_steps)
@@ -68,3 +68,15 @@ def test_every_suite_file_is_a_check_on_an_existing_asset_and_the_raw_suite_bloc
     assert specs["transactions_freshness"].asset_key == dg.AssetKey("raw_transactions_file")
     assert not specs["transactions_freshness"].blocking
     assert all(check.node_def.pool == WAREHOUSE_POOL for check in ALL_CHECKS)
+
+
+def test_the_clv_fit_reads_the_btyd_summary_and_the_serving_copy_publishes_its_tables():
+    from orchestration.assets.clv import BTYD_SUMMARY_KEY, CLV_KEYS
+    from orchestration.assets.serving import MARTS
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    assert BTYD_SUMMARY_KEY in graph.get_all_asset_keys()
+    for key in CLV_KEYS:
+        assert graph.get(key).parent_keys == {BTYD_SUMMARY_KEY}
+        assert key.path[-1] in MARTS

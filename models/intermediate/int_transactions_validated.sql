@@ -96,7 +96,9 @@ validated as (
             when converted.cost is null and converted.cost_raw is not null
                 and converted.cost_raw != '' then 'unparseable_cost'
             when converted.exchange_rate is null then 'currency_without_rate'
+            {%- if not var('zero_amount_day_is_occasion') %}
             when converted.amount = 0 then 'zero_amount'
+            {%- endif %}
             when converted.ordered_date > plausible_window.max_plausible_date then 'ordered_at_in_future'
             when converted.ordered_date < plausible_window.min_plausible_date then 'ordered_at_before_min_plausible_date'
             when converted.copy_number > 1 then 'duplicate_line'

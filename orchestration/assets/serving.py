@@ -17,13 +17,14 @@ from pathlib import Path
 import duckdb
 from dagster import AssetExecutionContext, BackfillPolicy, MaterializeResult, MetadataValue, asset
 
+from orchestration.assets.clv import CLV_KEYS
 from orchestration.assets.dbt import retention_dbt_daily
 from orchestration.partitions import as_of_date_partitions
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.settings import RetentionSettings
 
-# every model of models/marts (their asset keys are marts/<model>)
-MART_KEYS = sorted((key for key in retention_dbt_daily.keys if key.path[0] == "marts"), key=str)
+# every model of models/marts (their asset keys are marts/<model>) and the CLV tables
+MART_KEYS = sorted([*(key for key in retention_dbt_daily.keys if key.path[0] == "marts"), *CLV_KEYS], key=str)
 MARTS = [key.path[-1] for key in MART_KEYS]
 
 

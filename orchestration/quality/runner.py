@@ -31,7 +31,7 @@ from typing import Any
 
 import duckdb
 
-from orchestration.warehouse import PROJECT_DIR
+from orchestration.warehouse import PROJECT_DIR, project_dbt_vars  # noqa: F401 (re-exported)
 
 SUITES_DIR = PROJECT_DIR / "expectations"
 RESULTS_TABLE = "quality.validation_results"
@@ -368,9 +368,3 @@ def suite_parameters(suite: SuiteFile, warehouse: Path, dbt_vars: dict) -> dict:
     return parameters
 
 
-def project_dbt_vars(overrides: dict | None = None) -> dict:
-    """dbt_project.yml's vars with the run's --vars on top: what dbt itself sees."""
-    import yaml
-
-    project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
-    return {**project.get("vars", {}), **(overrides or {})}
