@@ -1,0 +1,79 @@
+"""How long the CLV fits take on a million customers (orchestration/clv).
+
+    .venv/bin/python -m benchmarks.clv_fit [n_customers]
+
+Simulates a BG/NBD population (known parameters, ages spread over two years
+in weeks) and a Gamma-Gamma spend per customer, then times each fit, the
+predictions and the whole run_clv on the summary, and prints peak memory.
+Results are written down in benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+
+from orchestration.clv.btyd import expected_purchases, fit_gamma_gamma, fit_purchases, p_alive
+from orchestration.clv.pipeline import ClvSettings, run_clv
+
+TRUTH = {"r": 0.5, "alpha": 5.0, "a": 0.8, "b": 2.5}
+
+
+def simulate(n: int, seed: int = 1) -> pd.DataFrame:
+    """Vectorised BG/NBD: every round, each alive customer draws the next
+    purchase time and a coin for dropping out after it."""
+    rng = np.random.default_rng(seed)
+    T = rng.uniform(4, 104, n)
+    lam = rng.gamma(TRUTH["r"], 1 / TRUTH["alpha"], n)
+    p = rng.beta(TRUTH["a"], TRUTH["b"], n)
+    x, t_x, clock = np.zeros(n), np.zeros(n), np.zeros(n)
+    alive = np.ones(n, dtype=bool)
+    while alive.any():
+        index = np.flatnonzero(alive)
+        clock[index] += rng.exponential(1 / lam[index])
+        bought = clock[index] <= T[index]
+        buyers = index[bought]
+        x[buyers] += 1
+        t_x[buyers] = clock[buyers]
+        alive[index[~bought]] = False
+        alive[buyers[rng.random(len(buyers)) < p[buyers]]] = False
+    nu = rng.gamma(3.7, 1 / 15.4, n)
+    spend = np.where(x > 0, rng.gamma(6.25 * np.maximum(x, 1), 1 / nu) / np.maximum(x, 1), np.nan)
+    return pd.DataFrame({"frequency": x, "recency": t_x, "age": T, "mean_repeat_spend_amount": spend})
+
+
+def timed(label: str, function, *args):
+    start = time.perf_counter()
+    value = function(*args)
+    print(f"{label:<44} {time.perf_counter() - start:7.2f} s")
+    return value
+
+
+def main(n: int) -> None:
+    frame = timed(f"simulate {n:,} customers", simulate, n)
+    args = (frame["frequency"], frame["recency"], frame["age"])
+    fit = timed("fit BG/NBD", fit_purchases, *args, "bg_nbd")
+    print("   ", {k: round(v, 4) for k, v in fit.parameters.items()}, "truth", TRUTH, f"({fit.iterations} iterations)")
+    timed("fit MBG/NBD", fit_purchases, *args, "mbg_nbd")
+    timed("fit Gamma-Gamma", fit_gamma_gamma, frame["frequency"], frame["mean_repeat_spend_amount"])
+    timed("P(alive)", p_alive, fit, *args)
+    timed("expected purchases over 52 weeks", expected_purchases, fit, 52.0, *args)
+    summary = pd.concat([
+        frame.assign(fit_window="full"),
+        frame.assign(fit_window="calibration", holdout_frequency=0, holdout_amount=0.0),
+    ])
+    summary = summary.assign(
+        customer_id=np.tile(np.arange(n).astype(str), 2), as_of_date=pd.Timestamp("2026-06-30"),
+        window_end_date=pd.Timestamp("2026-06-30"), holdout_end_date=pd.Timestamp("2026-06-30"),
+        first_purchase_date=pd.Timestamp("2024-06-30"),
+    )
+    timed("run_clv (2 windows: fits, scores, holdout report)", run_clv, summary, ClvSettings())
+    print(f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)
