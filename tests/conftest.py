@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,13 +45,47 @@ def build_warehouse(root: Path, dbt_vars: dict, with_tests: bool = True) -> DbtR
     )
 
 
+def write_demo_service_costs(customers: Path, out: Path) -> Path:
+    """A cost-to-serve file for the demo customers (customer_id, incurred_on,
+    cost_to_serve), deterministic: every fifth customer (prospects too) has a
+    cost before, one in the previous and one in the recent value period
+    (default 180 days) and one after the demo's last day (it must not
+    count); every 60th a cost of 4,000 that puts most of them below zero.
+    Half of the ids are written in lower case with spaces: they are
+    normalised like the transactions' ids."""
+    with open(customers, newline="", encoding="utf-8") as handle:
+        ids = [row["customer_id"] for row in csv.DictReader(handle)]
+    rows = []
+    for customer_id in ids:
+        number = int(customer_id[1:])
+        if number % 5:
+            continue
+        written = f" {customer_id.lower()} " if number % 10 == 5 else customer_id
+        rows += [
+            (written, "2025-01-15", "12.50"), (written, "2025-10-15", "5"),
+            (written, "2026-05-01", "7.25"), (written, "2026-07-01", "999"),
+        ]
+        if number % 60 == 0:
+            rows.append((written, "2026-03-01", "4000.00"))
+    with open(out, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["customer_id", "incurred_on", "cost_to_serve"])
+        writer.writerows(rows)
+    return out
+
+
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory) -> Build:
     root = tmp_path_factory.mktemp("demo_build")
     inputs = generate_demo_data(root / "data")
+    inputs["service_costs"] = write_demo_service_costs(inputs["customers"], root / "data" / "service_costs.csv")
     result = build_warehouse(
         root,
-        {"transactions_path": str(inputs["transactions"]), "customers_path": str(inputs["customers"])},
+        {
+            "transactions_path": str(inputs["transactions"]),
+            "customers_path": str(inputs["customers"]),
+            "service_costs_path": str(inputs["service_costs"]),
+        },
     )
     assert result.success, result.output[-6000:]
     return Build(root, root / "warehouse.duckdb", inputs, result)

@@ -2,7 +2,8 @@
     on-run-start guard: stop the run, before any model is replaced, when the
     transactions file is missing or lacks a required column. The message names
     the file and the column. An empty file or a header without rows stops it
-    too. (Unreadable files, or files in another encoding than var
+    too. The optional customers and service-costs files, when configured, must
+    exist and have their required columns. (Unreadable files, or files in another encoding than var
     transactions_encoding, fail here too, with the database's own message
     naming the file and the line.)
 -#}
@@ -13,6 +14,34 @@
 
 {% macro optional_transaction_columns() -%}
     {{ return(['line_id', 'quantity', 'product_id', 'currency', 'cost']) }}
+{%- endmacro %}
+
+{% macro required_service_cost_columns() -%}
+    {{ return(['customer_id', 'incurred_on', 'cost_to_serve']) }}
+{%- endmacro %}
+
+{#-
+    An optional source (var <name>_path, empty = none): when a path is set it
+    must match a file that has the required columns (mapped with var
+    <name>_columns).
+-#}
+{% macro check_optional_source(name, path, mapping, required_columns) -%}
+    {%- if (path | trim) != '' -%}
+        {%- if count_source_files(path) == 0 -%}
+            {{ exceptions.raise_compiler_error(name ~ "_path '" ~ path ~ "' matches no file.") }}
+        {%- endif -%}
+        {%- set present = source_file_columns(path) -%}
+        {%- for column in required_columns -%}
+            {%- set file_column = mapping.get(column, column) | lower -%}
+            {%- if file_column not in present -%}
+                {{ exceptions.raise_compiler_error(
+                    name ~ " file '" ~ path ~ "' has no column '" ~ file_column ~ "' (required as " ~ column
+                    ~ "). Its columns are: " ~ (present | join(', '))
+                    ~ ". Map yours with --vars '{" ~ name ~ "_columns: {" ~ column ~ ": <your column>}}'."
+                ) }}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro check_transactions_source() -%}
@@ -47,20 +76,10 @@
                 ) }}
             {%- endif -%}
         {%- endfor -%}
-        {%- set customers_path = var('customers_path') -%}
-        {%- if (customers_path | trim) != '' -%}
-            {%- if count_source_files(customers_path) == 0 -%}
-                {{ exceptions.raise_compiler_error("customers_path '" ~ customers_path ~ "' matches no file.") }}
-            {%- endif -%}
-            {%- set customer_id_column = var('customers_columns').get('customer_id', 'customer_id') | lower -%}
-            {%- set customer_columns = source_file_columns(customers_path) -%}
-            {%- if customer_id_column not in customer_columns -%}
-                {{ exceptions.raise_compiler_error(
-                    "customers file '" ~ customers_path ~ "' has no column '" ~ customer_id_column
-                    ~ "' (required as customer_id). Its columns are: " ~ (customer_columns | join(', ')) ~ "."
-                ) }}
-            {%- endif -%}
-        {%- endif -%}
+        {%- do check_optional_source('customers', var('customers_path'), var('customers_columns'), ['customer_id']) -%}
+        {%- do check_optional_source(
+            'service_costs', var('service_costs_path'), var('service_costs_columns'), required_service_cost_columns()
+        ) -%}
     {%- endif -%}
     select 1
 {%- endmacro %}

@@ -1,0 +1,45 @@
+{#-
+    Value tier of a buying customer, after Peppers & Rogers. First match wins:
+      below_zero     margin < 0: the customer costs more than they bring
+      most_valuable  margin > 0 and fewer than var most_valuable_top_share of
+                     the customers have a strictly higher margin (ties share
+                     a tier, so a tie at the boundary is in or out together)
+      most_growable  recent-period margin > 0 and either at least var
+                     most_growable_min_growth_ratio times the previous
+                     period's (a margin rising from zero or below always
+                     counts) or purchase occasions up by that factor (repeat
+                     rate rising)
+      other
+    Comparisons are exact (no division): count_above < share x count.
+-#}
+{% macro value_tier(
+    margin_expr,
+    count_customers_above_expr,
+    count_customers_expr,
+    recent_margin_expr,
+    previous_margin_expr,
+    recent_occasions_expr,
+    previous_occasions_expr
+) -%}
+    {%- set top_share = var('most_valuable_top_share') | float -%}
+    {%- set growth = var('most_growable_min_growth_ratio') | float -%}
+    {%- if not (0 < top_share <= 1) or growth < 1 -%}
+        {{ exceptions.raise_compiler_error(
+            "value tier vars: most_valuable_top_share must be in (0, 1] and most_growable_min_growth_ratio >= 1, got "
+            ~ top_share ~ ", " ~ growth
+        ) }}
+    {%- endif -%}
+    case
+        when {{ margin_expr }} < 0 then 'below_zero'
+        when {{ margin_expr }} > 0
+            and {{ count_customers_above_expr }} < {{ top_share }} * {{ count_customers_expr }} then 'most_valuable'
+        when {{ recent_margin_expr }} > 0 and (
+            {{ recent_margin_expr }} >= {{ growth }} * {{ previous_margin_expr }}
+            or (
+                {{ recent_occasions_expr }} > {{ previous_occasions_expr }}
+                and {{ recent_occasions_expr }} >= {{ growth }} * {{ previous_occasions_expr }}
+            )
+        ) then 'most_growable'
+        else 'other'
+    end
+{%- endmacro %}

@@ -1,0 +1,157 @@
+-- One row per customer with at least one purchase occasion up to the run's
+-- LATEST as-of date: revenue, cost of goods, cost to serve and margin, the
+-- margin of the recent period (var value_trend_period_days, ending on the
+-- as-of date) and of the period before it, the rank by margin and the value
+-- tier (macros/definitions/value_tier.sql). Only the latest as-of date is
+-- computed, so a backfill of many days still reads the customer-days once.
+-- Costs not known count 0: lines without a cost, customers without a
+-- service-cost row (value_basis says whether any cost was known).
+
+{%- set period_days = var('value_trend_period_days') | int %}
+{%- if period_days < 1 %}
+    {{ exceptions.raise_compiler_error("var value_trend_period_days must be a whole number of days >= 1, got '" ~ var('value_trend_period_days') ~ "'") }}
+{%- endif %}
+
+with as_of_dates as (
+
+    select * from {{ ref('int_as_of_dates_resolved') }}
+
+),
+
+customer_days as (
+
+    select * from {{ ref('int_customer_days_aggregated') }}
+
+),
+
+service_costs as (
+
+    select * from {{ ref('stg_raw__service_costs') }}
+
+),
+
+periods as (
+
+    -- the latest as-of date only, with the first day of each trend period
+    select
+        as_of_date,
+        {{ add_days('as_of_date', 1 - period_days) }} as recent_period_start_date,
+        {{ add_days('as_of_date', 1 - 2 * period_days) }} as previous_period_start_date
+    from as_of_dates
+    where is_latest_date
+
+),
+
+value_lines as (
+
+    -- customer-days and service costs as one list of dated amounts
+    select
+        customer_id,
+        activity_date as value_date,
+        net_amount,
+        gross_sales_amount,
+        returned_amount,
+        cost_amount as cost_of_goods_amount,
+        cast(null as {{ dbt.type_numeric() }}) as cost_to_serve_amount,
+        {{ is_purchase_occasion('net_amount') }} as is_purchase_occasion
+    from customer_days
+
+    union all
+
+    select
+        customer_id,
+        incurred_on as value_date,
+        0 as net_amount,
+        0 as gross_sales_amount,
+        0 as returned_amount,
+        cast(null as {{ dbt.type_numeric() }}) as cost_of_goods_amount,
+        cost_to_serve_amount,
+        false as is_purchase_occasion
+    from service_costs
+
+),
+
+lines_as_of as (
+
+    -- only what happened up to the as-of date, tagged with its trend period
+    select
+        value_lines.*,
+        periods.as_of_date,
+        value_lines.net_amount
+            - coalesce(value_lines.cost_of_goods_amount, 0)
+            - coalesce(value_lines.cost_to_serve_amount, 0) as margin_amount,
+        case
+            when value_lines.value_date >= periods.recent_period_start_date then 'recent'
+            when value_lines.value_date >= periods.previous_period_start_date then 'previous'
+        end as trend_period
+    from value_lines
+    inner join periods
+        on value_lines.value_date <= periods.as_of_date
+
+),
+
+summarised as (
+
+    select
+        customer_id,
+        as_of_date,
+        sum(net_amount) as revenue_amount,
+        sum(gross_sales_amount) as gross_sales_amount,
+        sum(returned_amount) as returned_amount,
+        coalesce(sum(cost_of_goods_amount), 0) as cost_of_goods_amount,
+        coalesce(sum(cost_to_serve_amount), 0) as cost_to_serve_amount,
+        sum(margin_amount) as margin_amount,
+        count(cost_of_goods_amount) > 0 as is_cost_of_goods_known,
+        count(cost_to_serve_amount) > 0 as is_cost_to_serve_known,
+        sum(case when is_purchase_occasion then 1 else 0 end) as count_purchase_occasions,
+        sum(case when trend_period = 'recent' then margin_amount else 0 end) as recent_period_margin_amount,
+        sum(case when trend_period = 'previous' then margin_amount else 0 end) as previous_period_margin_amount,
+        sum(case when trend_period = 'recent' and is_purchase_occasion then 1 else 0 end) as count_recent_period_occasions,
+        sum(case when trend_period = 'previous' and is_purchase_occasion then 1 else 0 end) as count_previous_period_occasions
+    from lines_as_of
+    group by customer_id, as_of_date
+
+),
+
+buyers as (
+
+    select
+        *,
+        case when is_cost_of_goods_known or is_cost_to_serve_known then 'margin' else 'revenue' end as value_basis,
+        recent_period_margin_amount - previous_period_margin_amount as margin_trend_amount
+    from summarised
+    where count_purchase_occasions > 0
+
+),
+
+ranked as (
+
+    -- value_rank 1 = highest margin; ties share a rank, so value_rank - 1 is
+    -- the number of customers with a strictly higher margin
+    select
+        *,
+        rank() over (partition by as_of_date order by margin_amount desc) as value_rank,
+        count(*) over (partition by as_of_date) as count_customers
+    from buyers
+
+),
+
+tiered as (
+
+    select
+        *,
+        cast(value_rank - 1 as {{ dbt.type_numeric() }}) / count_customers as share_ranked_above,
+        {{ value_tier(
+            'margin_amount',
+            'value_rank - 1',
+            'count_customers',
+            'recent_period_margin_amount',
+            'previous_period_margin_amount',
+            'count_recent_period_occasions',
+            'count_previous_period_occasions'
+        ) }} as value_tier
+    from ranked
+
+)
+
+select * from tiered

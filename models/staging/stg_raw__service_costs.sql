@@ -1,0 +1,59 @@
+-- One row per line of the optional cost-to-serve file (var service_costs_path):
+-- customer_id, incurred_on, cost_to_serve (reporting currency), names mapped
+-- with var service_costs_columns. Rename and cast only: the raw text is kept
+-- beside the typed value, which is null where the text does not parse
+-- (tests/dbt/assert_service_cost_rows_usable.sql fails on such rows). Customer
+-- ids are normalised like the transactions' (var customer_id_case). With no
+-- file this is an empty relation of the same shape: no cost to serve is known.
+
+{%- set service_costs_path = var('service_costs_path') | trim %}
+
+{% if service_costs_path != '' %}
+
+with source as (
+
+    {{ read_source_file(service_costs_path) }}
+
+),
+
+raw_text as (
+
+    select
+        source_file,
+        source_row_number,
+        {{- raw_text_columns(service_costs_path, required_service_cost_columns(), var('service_costs_columns')) }}
+    from source
+
+),
+
+typed as (
+
+    select
+        source_file,
+        source_row_number,
+        customer_id_raw,
+        incurred_on_raw,
+        cost_to_serve_raw,
+        {{ normalize_customer_id("nullif(customer_id_raw, '')") }} as customer_id,
+        cast({{ parse_local_timestamp('incurred_on_raw') }} as date) as incurred_on,
+        {{ dbt.safe_cast('cost_to_serve_raw', dbt.type_numeric()) }} as cost_to_serve_amount
+    from raw_text
+
+)
+
+select * from typed
+
+{% else %}
+
+select
+    cast(null as {{ dbt.type_string() }}) as source_file,
+    cast(null as {{ dbt.type_bigint() }}) as source_row_number,
+    cast(null as {{ dbt.type_string() }}) as customer_id_raw,
+    cast(null as {{ dbt.type_string() }}) as incurred_on_raw,
+    cast(null as {{ dbt.type_string() }}) as cost_to_serve_raw,
+    cast(null as {{ dbt.type_string() }}) as customer_id,
+    cast(null as date) as incurred_on,
+    cast(null as {{ dbt.type_numeric() }}) as cost_to_serve_amount
+where 1 = 0
+
+{% endif %}
