@@ -57,7 +57,7 @@ def test_every_suite_file_is_a_check_on_an_existing_asset_and_the_raw_suite_bloc
 
     suites = load_suites()
     assert {"raw_transactions", "stg_raw__transactions", "customer_rfm", "customer_lifecycle",
-            "customer_purchase_intervals"} <= set(suites)
+            "customer_purchase_intervals", "customer_clv"} <= set(suites)
     specs = {spec.key.name: spec for check in ALL_CHECKS for spec in check.check_specs}
     asset_keys = set(defs.resolve_asset_graph().get_all_asset_keys())
     for name, suite in suites.items():
