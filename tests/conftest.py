@@ -45,6 +45,19 @@ def build_warehouse(root: Path, dbt_vars: dict, with_tests: bool = True) -> DbtR
     )
 
 
+def demo_customer_ids(customers: Path) -> list[str]:
+    with open(customers, newline="", encoding="utf-8") as handle:
+        return [row["customer_id"] for row in csv.DictReader(handle)]
+
+
+def write_csv(out: Path, header: list[str], rows: list[tuple]) -> Path:
+    with open(out, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return out
+
+
 def write_demo_service_costs(customers: Path, out: Path) -> Path:
     """A cost-to-serve file for the demo customers (customer_id, incurred_on,
     cost_to_serve), deterministic: every fifth customer (prospects too) has a
@@ -53,8 +66,7 @@ def write_demo_service_costs(customers: Path, out: Path) -> Path:
     count); every 60th a cost of 4,000 that puts most of them below zero.
     Half of the ids are written in lower case with spaces: they are
     normalised like the transactions' ids."""
-    with open(customers, newline="", encoding="utf-8") as handle:
-        ids = [row["customer_id"] for row in csv.DictReader(handle)]
+    ids = demo_customer_ids(customers)
     rows = []
     for customer_id in ids:
         number = int(customer_id[1:])
@@ -67,11 +79,34 @@ def write_demo_service_costs(customers: Path, out: Path) -> Path:
         ]
         if number % 60 == 0:
             rows.append((written, "2026-03-01", "4000.00"))
-    with open(out, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["customer_id", "incurred_on", "cost_to_serve"])
-        writer.writerows(rows)
-    return out
+    return write_csv(out, ["customer_id", "incurred_on", "cost_to_serve"], rows)
+
+
+# the reasons of write_demo_churn_reasons, by customer number modulo 7: (date, code) rows
+DEMO_CHURN_REASONS = {
+    0: [("2026-03-01", "price")],                                        # retainable, 0.5
+    1: [("2026-03-01", "death")],                                        # not retainable: left out
+    2: [("2026-03-01", " No_Such_Code ")],                               # unknown code: kept, flagged
+    3: [("2025-06-01", "death"), ("2026-04-01", "service_complaint")],   # the latest (retainable) counts
+    4: [("2026-04-01", "competitor_offer"), ("2026-07-15", "death")],    # a reason after the as-of date does not count
+}
+
+
+def write_demo_churn_reasons(customers: Path, out: Path) -> Path:
+    """A churn-reasons file for the demo customers (customer_id, reported_on,
+    reason_code), deterministic: the rows of DEMO_CHURN_REASONS by customer
+    number modulo 7 for every third customer; the rest have no reason. Every
+    other id is written in lower case with spaces: normalised like the
+    transactions' ids."""
+    ids = demo_customer_ids(customers)
+    rows = []
+    for customer_id in ids:
+        number = int(customer_id[1:])
+        if number % 3:
+            continue
+        written = f" {customer_id.lower()} " if number % 2 else customer_id
+        rows += [(written, day, code) for day, code in DEMO_CHURN_REASONS.get(number % 7, [])]
+    return write_csv(out, ["customer_id", "reported_on", "reason_code"], rows)
 
 
 @pytest.fixture(scope="session")
@@ -79,12 +114,14 @@ def demo_build(tmp_path_factory) -> Build:
     root = tmp_path_factory.mktemp("demo_build")
     inputs = generate_demo_data(root / "data")
     inputs["service_costs"] = write_demo_service_costs(inputs["customers"], root / "data" / "service_costs.csv")
+    inputs["churn_reasons"] = write_demo_churn_reasons(inputs["customers"], root / "data" / "churn_reasons.csv")
     result = build_warehouse(
         root,
         {
             "transactions_path": str(inputs["transactions"]),
             "customers_path": str(inputs["customers"]),
             "service_costs_path": str(inputs["service_costs"]),
+            "churn_reasons_path": str(inputs["churn_reasons"]),
         },
     )
     assert result.success, result.output[-6000:]

@@ -97,22 +97,36 @@ def test_every_asset_of_the_graph_was_materialized(daily):
             "repurchase_due_export", "churn_risk_export", "winback_export", "serving_copy"} <= materialized
 
 
+# what each file is read from, in which order, and columns it must have
+EXPORT_SOURCES = {
+    "repurchase_due": ("marts.customer_alerts where alert_type = 'repurchase_due' and", "alert_rank"),
+    "churn_risk": ("marts.customer_alerts where alert_type = 'churn_risk' and", "alert_rank"),
+    "winback": ("marts.winback_candidates where", "winback_rank"),
+}
+ALERT_COLUMNS = {"customer_id", "days_since_last_purchase", "expected_interval_days", "expected_interval_ratio",
+                 "value_class", "rfm_segment", "alert_reason", "recommended_action", "recommended_channel",
+                 "priority", "is_new_alert"}
+WINBACK_COLUMNS = {"customer_id", "is_lost", "days_since_last_purchase", "second_lifetime_value_amount",
+                   "reason_category", "is_reason_known", "retainability", "winback_score_amount", "winback_rank",
+                   "recommended_action", "recommended_channel", "priority"}
+
+
 @pytest.mark.parametrize("alert_type", ALERT_TYPES)
 def test_export_files_match_the_alerts_mart(daily, alert_type):
+    """repurchase_due and churn_risk: the day's list of customer_alerts;
+    winback (the run's latest day): winback_candidates in rank order."""
     env, result = daily.env, daily.last_result
+    source, rank = EXPORT_SOURCES[alert_type]
     expected = pd.DataFrame(
-        env.query(f"select customer_id, alert_rank from marts.customer_alerts "
-                  f"where alert_type = '{alert_type}' and as_of_date = '{LAST_DAY}' order by alert_rank"),
-        columns=["customer_id", "alert_rank"],
+        env.query(f"select customer_id, {rank} from {source} as_of_date = '{LAST_DAY}' order by {rank}"),
+        columns=["customer_id", rank],
     )
     directory = Path(env.values["RETENTION_EXPORTS_DIR"]) / LAST_DAY
     csv = pd.read_csv(directory / f"{alert_type}.csv", dtype={"customer_id": str})
     parquet = pd.read_parquet(directory / f"{alert_type}.parquet")
     for frame in (csv, parquet):
         assert list(frame["customer_id"]) == list(expected["customer_id"])
-        assert {"customer_id", "days_since_last_purchase", "expected_interval_days", "expected_interval_ratio",
-                "value_class", "rfm_segment", "alert_reason", "recommended_action", "recommended_channel",
-                "priority", "is_new_alert"} <= set(frame.columns)
+        assert (WINBACK_COLUMNS if alert_type == "winback" else ALERT_COLUMNS) <= set(frame.columns)
     assert len(expected) > 0
     assert not list(directory.glob(".*.tmp")), "temporary files left behind"
     metadata = next(e for e in result.get_asset_materialization_events()

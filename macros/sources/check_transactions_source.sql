@@ -2,7 +2,7 @@
     on-run-start guard: stop the run, before any model is replaced, when the
     transactions file is missing or lacks a required column. The message names
     the file and the column. An empty file or a header without rows stops it
-    too. The optional customers and service-costs files, when configured, must
+    too. The optional customers, service-costs and churn-reasons files, when configured, must
     exist and have their required columns. (Unreadable files, or files in another encoding than var
     transactions_encoding, fail here too, with the database's own message
     naming the file and the line.)
@@ -18,6 +18,10 @@
 
 {% macro required_service_cost_columns() -%}
     {{ return(['customer_id', 'incurred_on', 'cost_to_serve']) }}
+{%- endmacro %}
+
+{% macro required_churn_reason_columns() -%}
+    {{ return(['customer_id', 'reported_on', 'reason_code']) }}
 {%- endmacro %}
 
 {#-
@@ -79,6 +83,9 @@
         {%- do check_optional_source('customers', var('customers_path'), var('customers_columns'), ['customer_id']) -%}
         {%- do check_optional_source(
             'service_costs', var('service_costs_path'), var('service_costs_columns'), required_service_cost_columns()
+        ) -%}
+        {%- do check_optional_source(
+            'churn_reasons', var('churn_reasons_path'), var('churn_reasons_columns'), required_churn_reason_columns()
         ) -%}
     {%- endif -%}
     select 1

@@ -103,3 +103,19 @@
         {{- ',' if not loop.last }}
     {%- endfor -%}
 {%- endmacro %}
+
+
+{#-
+    The raw rows of a source file, as a staging model's first step: file and
+    row number, then each logical column as trimmed text (`<name>_raw`, see
+    raw_text_columns).
+-#}
+{% macro raw_source_rows(path, logical_columns, mapping) -%}
+    select
+        source_file,
+        source_row_number,
+        {{- raw_text_columns(path, logical_columns, mapping) }}
+    from (
+        {{ read_source_file(path) }}
+    ) as source
+{%- endmacro %}

@@ -10,19 +10,9 @@
 
 {% if service_costs_path != '' %}
 
-with source as (
+with raw_text as (
 
-    {{ read_source_file(service_costs_path) }}
-
-),
-
-raw_text as (
-
-    select
-        source_file,
-        source_row_number,
-        {{- raw_text_columns(service_costs_path, required_service_cost_columns(), var('service_costs_columns')) }}
-    from source
+    {{ raw_source_rows(service_costs_path, required_service_cost_columns(), var('service_costs_columns')) }}
 
 ),
 

@@ -5,23 +5,13 @@
 -- default, upper-cased (var customer_id_case), so an id whose case changes
 -- between feeds stays one customer; the raw text keeps what arrived.
 
-with source as (
+with raw_text as (
 
-    {{ read_source_file(var('transactions_path')) }}
-
-),
-
-raw_text as (
-
-    select
-        source_file,
-        source_row_number,
-        {{- raw_text_columns(
-            var('transactions_path'),
-            required_transaction_columns() + optional_transaction_columns(),
-            var('transactions_columns')
-        ) }}
-    from source
+    {{ raw_source_rows(
+        var('transactions_path'),
+        required_transaction_columns() + optional_transaction_columns(),
+        var('transactions_columns')
+    ) }}
 
 ),
 

@@ -1,0 +1,50 @@
+-- One row per line of the optional churn-reasons file (var churn_reasons_path):
+-- customer_id, reported_on, reason_code, names mapped with var
+-- churn_reasons_columns. Rename and cast only: the raw text is kept beside the
+-- typed value, which is null where the text does not parse
+-- (tests/dbt/assert_churn_reason_rows_usable.sql fails on such rows). Customer
+-- ids are normalised like the transactions' (var customer_id_case); reason
+-- codes are trimmed and lower-cased to match seeds/churn_reason_taxonomy.csv.
+-- With no file this is an empty relation of the same shape: no reason is known.
+
+{%- set churn_reasons_path = var('churn_reasons_path') | trim %}
+
+{% if churn_reasons_path != '' %}
+
+with raw_text as (
+
+    {{ raw_source_rows(churn_reasons_path, required_churn_reason_columns(), var('churn_reasons_columns')) }}
+
+),
+
+typed as (
+
+    select
+        source_file,
+        source_row_number,
+        customer_id_raw,
+        reported_on_raw,
+        reason_code_raw,
+        {{ normalize_customer_id("nullif(customer_id_raw, '')") }} as customer_id,
+        cast({{ parse_local_timestamp('reported_on_raw') }} as date) as reported_on,
+        lower(nullif(reason_code_raw, '')) as reason_code
+    from raw_text
+
+)
+
+select * from typed
+
+{% else %}
+
+select
+    cast(null as {{ dbt.type_string() }}) as source_file,
+    cast(null as {{ dbt.type_bigint() }}) as source_row_number,
+    cast(null as {{ dbt.type_string() }}) as customer_id_raw,
+    cast(null as {{ dbt.type_string() }}) as reported_on_raw,
+    cast(null as {{ dbt.type_string() }}) as reason_code_raw,
+    cast(null as {{ dbt.type_string() }}) as customer_id,
+    cast(null as date) as reported_on,
+    cast(null as {{ dbt.type_string() }}) as reason_code
+where 1 = 0
+
+{% endif %}
