@@ -11,6 +11,8 @@ The win-back file of the run's latest day is marts.winback_candidates
 mart is a snapshot of the latest day only, so the older days of a backfill
 range keep what they had before: the winback list of marts.customer_alerts
 (lost customers by alert_rank, other columns), with a log line saying so.
+The same holds for the latest day when an overlapping run for a newer day
+replaced the snapshot before this export ran.
 """
 
 import os
@@ -71,16 +73,15 @@ def read_alerts(warehouse: str, alert_type: str, as_of_date: str) -> pd.DataFram
         ).df()
 
 
-def read_winback_candidates(warehouse: str, as_of_date: str) -> pd.DataFrame:
-    """The ranked win-back candidates of the run's latest day; an error when the
-    snapshot marts hold another day (the run did not compute this one last)."""
+def read_winback_candidates(warehouse: str, as_of_date: str) -> pd.DataFrame | None:
+    """The ranked win-back candidates of the run's latest day, or None when the
+    snapshot marts hold another day: a run for a newer day, queued on the
+    warehouse pool, replaced them before this export ran."""
     with duckdb.connect(warehouse, read_only=True) as connection:
         ensure_computed(connection, as_of_date)
-        snapshot = connection.execute("select max(as_of_date) from marts.customer_lifecycle").fetchone()[0]
+        snapshot = connection.execute("select max(as_of_date) from marts.winback_candidates").fetchone()[0]
         if str(snapshot) != as_of_date:
-            raise RuntimeError(
-                f"marts.winback_candidates is a snapshot of {snapshot}, not of {as_of_date}: refusing to write it"
-            )
+            return None
         return connection.execute(
             "select * from marts.winback_candidates where as_of_date = cast(? as date) order by winback_rank",
             [as_of_date],
@@ -118,13 +119,13 @@ def build_alert_export(alert_type: str):
         written, alerts = [], pd.DataFrame()
         days = as_of_dates(context)
         for as_of_date in days:
-            if is_winback and as_of_date == days[-1]:
-                alerts = read_winback_candidates(settings.warehouse_path, as_of_date)
-            else:
+            latest = is_winback and as_of_date == days[-1]
+            alerts = read_winback_candidates(settings.warehouse_path, as_of_date) if latest else None
+            if alerts is None:
                 if is_winback:
                     context.log.info(
-                        f"winback {as_of_date}: an older day of the range, so the file is the winback list of "
-                        "marts.customer_alerts (marts.winback_candidates holds the latest day only)"
+                        f"winback {as_of_date}: marts.winback_candidates holds another day (it is a snapshot of "
+                        "a run's latest day), so the file is the winback list of marts.customer_alerts"
                     )
                 alerts = read_alerts(settings.warehouse_path, alert_type, as_of_date)
             directory = Path(settings.exports_dir) / as_of_date
@@ -139,7 +140,7 @@ def build_alert_export(alert_type: str):
             "csv": MetadataValue.path(str(written[-2])),
             "parquet": MetadataValue.path(str(written[-1])),
         }
-        if is_winback:
+        if "winback_rank" in alerts.columns:  # the candidates, not a customer_alerts list
             metadata["unknown_reasons"] = int((~alerts["is_reason_known"]).sum()) if len(alerts) else 0
             metadata["customers per reason and tier"] = MetadataValue.md(
                 counts_table(alerts, ("reason_category", "value_tier"))
