@@ -33,6 +33,19 @@ DATASET_LAST_DAY = {"demo": date(2026, 6, 30), "cdnow": date(1998, 6, 30)}
 DATASET_FIRST_DAY = {"demo": date(2024, 7, 1), "cdnow": date(1997, 1, 1)}
 
 
+def failure_text(error) -> str:
+    """A failed step's error with what caused it: Dagster wraps the exception an
+    op raised ("Error occurred while executing op ..."), and that wrapper alone
+    does not say what went wrong."""
+    messages = []
+    while error is not None:
+        message = error.message.strip()
+        if message and message not in messages:
+            messages.append(f"{error.cls_name}: {message}" if error.cls_name and messages else message)
+        error = error.cause or error.context
+    return "\n  caused by ".join(messages)
+
+
 def _parse_var(text: str) -> tuple[str, object]:
     """name=value with a YAML value (numbers, lists, maps); dates stay text, as dbt vars expect."""
     name, sep, value = text.partition("=")
@@ -125,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:
-                print(f"Step {event.step_key} failed: {event.event_specific_data.error.message}", file=sys.stderr)
+                print(f"Step {event.step_key} failed: {failure_text(event.event_specific_data.error)}", file=sys.stderr)
         print("\nThe run failed; the marts, exports and serving copy keep their last good day.", file=sys.stderr)
         return 1
     from orchestration.settings import RetentionSettings

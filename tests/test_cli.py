@@ -69,3 +69,14 @@ def test_var_values_are_yaml_but_dates_stay_text():
     assert cli._parse_var("as_of_date=2026-06-30") == ("as_of_date", "2026-06-30")
     assert cli._parse_var("lost_window_days=45") == ("lost_window_days", 45)
     assert cli._parse_var("rfm_frequency_breakpoints=[1, 2, 3, 5]") == ("rfm_frequency_breakpoints", [1, 2, 3, 5])
+
+
+def test_a_failed_step_is_reported_with_the_exception_that_caused_it():
+    from dagster._utils.error import SerializableErrorInfo
+
+    cause = SerializableErrorInfo("as-of date 2026-06-29 is not in the warehouse\n", [], "RuntimeError")
+    wrapper = SerializableErrorInfo('Error occurred while executing op "winback_export":\n', [],
+                                    "DagsterExecutionStepExecutionError", cause=cause)
+    text = cli.failure_text(wrapper)
+    assert text.startswith('Error occurred while executing op "winback_export":')
+    assert "caused by RuntimeError: as-of date 2026-06-29 is not in the warehouse" in text
