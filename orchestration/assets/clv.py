@@ -23,6 +23,7 @@ from dagster import (
 from orchestration.clv.btyd import ClvFitError
 from orchestration.clv.pipeline import ClvSettings, run_clv
 from orchestration.clv.store import TABLES, read_summary, write_clv
+from orchestration.metadata import markdown_table
 from orchestration.partitions import as_of_date_partitions
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.settings import RetentionSettings
@@ -37,13 +38,8 @@ DESCRIPTIONS = {
 }
 
 
-def _markdown(frame, float_format: str = "{:.4g}") -> str:
-    header = "| " + " | ".join(frame.columns) + " |\n|" + "---|" * len(frame.columns) + "\n"
-    rows = []
-    for row in frame.itertuples(index=False):
-        cells = [float_format.format(v) if isinstance(v, float) else str(v) for v in row]
-        rows.append("| " + " | ".join(cells) + " |")
-    return header + "\n".join(rows)
+def _markdown(frame) -> str:
+    return markdown_table(list(frame.columns), frame.itertuples(index=False), float_format="{:.4g}")
 
 
 @multi_asset(

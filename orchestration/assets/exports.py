@@ -30,6 +30,7 @@ from dagster import (
     asset,
 )
 
+from orchestration.metadata import markdown_table
 from orchestration.partitions import as_of_date_partitions, as_of_dates
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.settings import RetentionSettings
@@ -91,11 +92,8 @@ def read_winback_candidates(warehouse: str, as_of_date: str) -> pd.DataFrame | N
 def counts_table(frame: pd.DataFrame, columns: tuple[str, str] = ("rfm_segment", "lifecycle_stage")) -> str:
     if frame.empty:
         return "(no customers on this list)"
-    first, second = columns
     counts = frame.groupby(list(columns), dropna=False).size().rename("customers").reset_index()
-    lines = [f"| {first} | {second} | customers |", "|---|---|---|"]
-    lines += [f"| {r[first]} | {r[second]} | {r['customers']} |" for _, r in counts.iterrows()]
-    return "\n".join(lines)
+    return markdown_table([*columns, "customers"], counts.itertuples(index=False))
 
 
 def build_alert_export(alert_type: str):

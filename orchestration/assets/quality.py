@@ -29,6 +29,7 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.assets.dbt import RAW_TRANSACTIONS_KEY
 from orchestration.dbt_parse_cache import target_with_saved_parse
+from orchestration.metadata import markdown_table
 from orchestration.quality.runner import (
     RESULTS_TABLE,
     SuiteFile,
@@ -50,21 +51,15 @@ def _as_of_date(context: AssetCheckExecutionContext) -> str | None:
     return next((tags[tag] for tag in PARTITION_TAGS if tags.get(tag)), None)
 
 
-def _cell(value) -> str:
-    return str(value).replace("|", "/").replace("\n", " ")[:120]
-
-
 def suite_check_result(outcome: SuiteOutcome) -> AssetCheckResult:
     """The check result of a suite run: what failed, what was observed, and a
     few offending rows of each failed expectation."""
     failures = outcome.failures
-    table = ["| severity | expectation | column | observed | unexpected |", "|---|---|---|---|---|"]
-    table += [
-        f"| {item.severity} | {item.expectation} | {_cell(item.column or '')} | "
-        f"{_cell(item.error or item.observed_value or '')} | "
-        f"{'' if item.unexpected_count is None else f'{item.unexpected_count} ({item.unexpected_percent:.2f} %)'} |"
+    table = markdown_table(["severity", "expectation", "column", "observed", "unexpected"], [
+        (item.severity, item.expectation, item.column or "", item.error or item.observed_value or "",
+         "" if item.unexpected_count is None else f"{item.unexpected_count} ({item.unexpected_percent:.2f} %)")
         for item in failures
-    ]
+    ])
     metadata = {
         "suite_file": MetadataValue.path(str(outcome.suite.path.relative_to(PROJECT_DIR))),
         "relation": outcome.suite.relation,
@@ -73,7 +68,7 @@ def suite_check_result(outcome: SuiteOutcome) -> AssetCheckResult:
         "validation_run_id": outcome.run_id,
     }
     if failures:
-        metadata["failed_expectations"] = MetadataValue.md("\n".join(table))
+        metadata["failed_expectations"] = MetadataValue.md(table)
         metadata["offending_rows"] = MetadataValue.json(
             {f"{item.expectation}({item.column or ''})": item.sample for item in failures}
         )

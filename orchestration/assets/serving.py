@@ -19,6 +19,7 @@ from dagster import AssetExecutionContext, BackfillPolicy, MaterializeResult, Me
 
 from orchestration.assets.clv import CLV_KEYS
 from orchestration.assets.dbt import retention_dbt_daily
+from orchestration.metadata import markdown_table
 from orchestration.partitions import as_of_date_partitions
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.settings import RetentionSettings
@@ -90,7 +91,5 @@ def serving_copy(context: AssetExecutionContext, settings: RetentionSettings) ->
         "as_of_date": str(as_of_date),
         "published": bool(row_counts),
         "path": MetadataValue.path(str(serving_path)),
-        "row counts": MetadataValue.md(
-            "| mart | rows |\n|---|---|\n" + "\n".join(f"| {m} | {n} |" for m, n in row_counts.items())
-        ),
+        "row counts": MetadataValue.md(markdown_table(["mart", "rows"], row_counts.items())),
     })
