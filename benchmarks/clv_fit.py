@@ -19,28 +19,16 @@ import pandas as pd
 
 from orchestration.clv.btyd import expected_purchases, fit_gamma_gamma, fit_purchases, p_alive
 from orchestration.clv.pipeline import ClvSettings, run_clv
+from orchestration.clv.simulation import simulate_bg_nbd
 
 TRUTH = {"r": 0.5, "alpha": 5.0, "a": 0.8, "b": 2.5}
 
 
 def simulate(n: int, seed: int = 1) -> pd.DataFrame:
-    """Vectorised BG/NBD: every round, each alive customer draws the next
-    purchase time and a coin for dropping out after it."""
+    """The BG/NBD population of TRUTH, ages spread over two years, with a
+    Gamma-Gamma mean spend for repeat buyers."""
     rng = np.random.default_rng(seed)
-    T = rng.uniform(4, 104, n)
-    lam = rng.gamma(TRUTH["r"], 1 / TRUTH["alpha"], n)
-    p = rng.beta(TRUTH["a"], TRUTH["b"], n)
-    x, t_x, clock = np.zeros(n), np.zeros(n), np.zeros(n)
-    alive = np.ones(n, dtype=bool)
-    while alive.any():
-        index = np.flatnonzero(alive)
-        clock[index] += rng.exponential(1 / lam[index])
-        bought = clock[index] <= T[index]
-        buyers = index[bought]
-        x[buyers] += 1
-        t_x[buyers] = clock[buyers]
-        alive[index[~bought]] = False
-        alive[buyers[rng.random(len(buyers)) < p[buyers]]] = False
+    x, t_x, T = simulate_bg_nbd(n, **TRUTH, T=rng.uniform(4, 104, n), seed=seed)
     nu = rng.gamma(3.7, 1 / 15.4, n)
     spend = np.where(x > 0, rng.gamma(6.25 * np.maximum(x, 1), 1 / nu) / np.maximum(x, 1), np.nan)
     return pd.DataFrame({"frequency": x, "recency": t_x, "age": T, "mean_repeat_spend_amount": spend})

@@ -20,6 +20,7 @@ from orchestration.clv.btyd import (
     p_alive,
 )
 from orchestration.clv.pipeline import ClvSettings, run_clv
+from orchestration.clv.simulation import simulate_bg_nbd
 from orchestration.clv.store import read_summary, write_clv
 from orchestration.demo_data import write_cdnow_sample_transactions
 from orchestration.warehouse import run_dbt
@@ -36,24 +37,6 @@ POSITIVE_SPEND_BG_NBD = {"r": 0.2439, "alpha": 4.422, "a": 0.7925, "b": 2.423}
 
 def three_significant_digits(value: float) -> float:
     return float(f"{value:.3g}")
-
-
-def simulate_bg_nbd(n: int, r: float, alpha: float, a: float, b: float, T: float, seed: int = 7):
-    """Customers of the BG/NBD story observed for T units from their first purchase."""
-    rng = np.random.default_rng(seed)
-    lam = rng.gamma(r, 1 / alpha, n)
-    p = rng.beta(a, b, n)
-    x, t_x = np.zeros(n), np.zeros(n)
-    for i in range(n):
-        t = 0.0
-        while True:
-            t += rng.exponential(1 / lam[i])
-            if t > T:
-                break
-            x[i], t_x[i] = x[i] + 1, t
-            if rng.random() < p[i]:
-                break
-    return x, t_x, np.full(n, T)
 
 
 # --------------------------------------------------------------------------
@@ -79,7 +62,7 @@ def test_gamma_gamma_gradient_matches_finite_differences():
     x = rng.integers(1, 8, 200).astype(float)
     m = rng.gamma(4.0, 10.0, 200)
     xs, counts = btyd._by_frequency(x)
-    constant = {"x_log_mx": float((x * np.log(m * x)).sum()), "log_m": float(np.log(m).sum())}
+    constant = btyd._gamma_gamma_constants(x, m)
     params = np.array([5.0, 3.0, 12.0])
     _, grad = btyd._gamma_gamma_loglik(params, x, m, xs, counts, constant, True)
     for j in range(3):
