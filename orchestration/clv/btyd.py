@@ -102,6 +102,11 @@ def _purchase_loglik(params, x, t_x, T, xs, counts, model: str, gradient: bool):
     return ll, np.array([d_r, d_alpha, d_a, d_b])
 
 
+def _gamma_gamma_constants(x: np.ndarray, m: np.ndarray) -> dict[str, float]:
+    """The sums of the Gamma-Gamma log-likelihood that do not depend on the parameters."""
+    return {"x_log_mx": float((x * np.log(m * x)).sum()), "log_m": float(np.log(m).sum())}
+
+
 def _gamma_gamma_loglik(params, x, m, xs, counts, constant, gradient: bool):
     p, q, gamma = params
     n = counts.sum()
@@ -198,7 +203,7 @@ def fit_gamma_gamma(frequency, mean_spend) -> Fit:
     if len(x) < 2:
         raise ClvFitError("Gamma-Gamma needs at least two customers with a repeat purchase and positive spend")
     xs, counts = _by_frequency(x)
-    constant = {"x_log_mx": float((x * np.log(m * x)).sum()), "log_m": float(np.log(m).sum())}
+    constant = _gamma_gamma_constants(x, m)
     names = ("p", "q", "gamma")
 
     def loglik(params, gradient):

@@ -83,7 +83,8 @@ def _fit(window: pd.DataFrame, settings: ClvSettings) -> tuple[Fit, Fit]:
     return purchases, spend
 
 
-def _parameter_rows(fit: Fit, window: pd.DataFrame, fit_window: str, fitted_at: datetime) -> list[dict]:
+def _parameter_rows(fit: Fit, window: pd.DataFrame, fit_window: str, settings: ClvSettings,
+                    fitted_at: datetime) -> list[dict]:
     return [{
         "as_of_date": window["as_of_date"].iloc[0],
         "fit_window": fit_window,
@@ -96,7 +97,7 @@ def _parameter_rows(fit: Fit, window: pd.DataFrame, fit_window: str, fitted_at: 
         "iterations": fit.iterations,
         "data_window_start": window["first_purchase_date"].min(),
         "data_window_end": window["window_end_date"].iloc[0],
-        "time_unit_days": None,
+        "time_unit_days": settings.time_unit_days,
         "notes": "; ".join(fit.notes) or None,
         "fitted_at": fitted_at,
     } for name, value in fit.parameters.items()]
@@ -177,11 +178,10 @@ def run_clv(summary: pd.DataFrame, settings: ClvSettings) -> ClvResult:
         "fitted_at": fitted_at,
     })
     parameters = pd.DataFrame(
-        _parameter_rows(purchases_fit, full, "full", fitted_at)
-        + _parameter_rows(spend_fit, full, "full", fitted_at)
-        + [row for fit in calibration_fits for row in _parameter_rows(fit, calibration, "calibration", fitted_at)]
+        [row for fit in (purchases_fit, spend_fit) for row in _parameter_rows(fit, full, "full", settings, fitted_at)]
+        + [row for fit in calibration_fits
+           for row in _parameter_rows(fit, calibration, "calibration", settings, fitted_at)]
     )
-    parameters["time_unit_days"] = settings.time_unit_days
     fits = {"purchases": purchases_fit, "spend": spend_fit}
     if calibration_fits:
         fits.update(calibration_purchases=calibration_fits[0], calibration_spend=calibration_fits[1])
