@@ -201,10 +201,10 @@ def test_cdnow_holdout_report_compares_predicted_and_actual_repeat_purchases(cdn
 
 
 # --------------------------------------------------------------------------
-# the asset: a failed fit keeps the previous tables
+# the asset: a failed fit keeps the previous tables and does not fail the day
 # --------------------------------------------------------------------------
 
-def test_a_failed_fit_keeps_the_previous_clv_tables(demo_build, tmp_path, monkeypatch):
+def test_a_failed_fit_keeps_the_previous_clv_tables_and_says_why(demo_build, tmp_path, monkeypatch):
     from orchestration.assets.clv import customer_clv_fit
     from orchestration.settings import RetentionSettings
 
@@ -224,8 +224,25 @@ def test_a_failed_fit_keeps_the_previous_clv_tables(demo_build, tmp_path, monkey
     )
     result = materialize([customer_clv_fit], partition_key="2026-06-30", resources={"settings": settings},
                          instance=DagsterInstance.ephemeral(), raise_on_error=False)
-    assert not result.success
-    failure = next(e for e in result.all_events if e.is_step_failure)
-    assert "CLV fit failed, the previous CLV tables are kept" in str(failure.step_failure_data.error.message)
+    assert result.success, "a failed CLV fit must not fail the run"
+    check = next(e for e in result.get_asset_check_evaluations() if e.check_name == "clv_fit_succeeded")
+    assert not check.passed and check.severity.value == "ERROR"
+    assert "did not converge after 1 iterations" in check.description
+    assert "the CLV tables keep the fit of 2026-06-30" in check.description
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         assert connection.execute("select * from marts.customer_clv order by customer_id").fetchall() == before
+        attempts = connection.execute("select as_of_date, status, message from quality.clv_fit_attempts").fetchall()
+    assert [(str(day), status) for day, status, _ in attempts] == [("2026-06-30", "failed")]
+    assert "did not converge" in attempts[0][2]
+
+
+def test_non_finite_figures_are_a_failed_fit_never_written(demo_build, tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    warehouse.write_bytes(demo_build.warehouse.read_bytes())
+    result = run_clv(read_summary(str(warehouse)), ClvSettings())
+    result.customer_clv.loc[3, "p_alive"] = np.nan
+    with pytest.raises(ClvFitError, match=r"not finite numbers \(customer_clv.p_alive: 1 rows\)"):
+        write_clv(str(warehouse), result)
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        assert not connection.execute(
+            "select count(*) from information_schema.tables where table_name = 'customer_clv'").fetchone()[0]

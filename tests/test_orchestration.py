@@ -138,6 +138,9 @@ def test_serving_copy_holds_the_day(daily):
     env = daily.env
     serving = env.values["RETENTION_SERVING_PATH"]
     assert env.query("select as_of_date from marts.publication", serving)[0][0].isoformat() == LAST_DAY
+    status, clv_day, message = env.query("select clv_status, clv_as_of_date, clv_message from marts.publication",
+                                         serving)[0]
+    assert (status, str(clv_day), message) == ("fitted", LAST_DAY, None)
     for mart in ["customer_lifecycle", "customer_rfm", "customer_alerts", "customer_segment_history"]:
         assert env.query(f"select count(*) from marts.{mart}", serving) == env.query(f"select count(*) from marts.{mart}")
 
@@ -227,3 +230,34 @@ def test_a_rerun_with_the_same_vars_starts_from_the_saved_dbt_parse(daily):
     for log in logs:
         text = log.read_text()
         assert "Partial parsing enabled" in text and "Unable to do partial parsing" not in text, log
+
+
+def test_a_failed_clv_fit_still_publishes_the_day(daily, monkeypatch):
+    """CLV never blocks the day: with the fit forced to fail, the run succeeds,
+    the alert files and the serving copy are written, the serving copy keeps
+    the last good CLV tables (their as_of_date says how old) and
+    marts.publication says why. (Runs last: it publishes a newer day.)"""
+    from orchestration.assets import clv as clv_asset
+    from orchestration.clv.btyd import ClvFitError
+
+    def failing_fit(*args, **kwargs):
+        raise ClvFitError("forced failure for the test")
+
+    monkeypatch.setattr(clv_asset, "run_clv", failing_fit)
+    env, day = daily.env, "2026-07-01"
+    serving = env.values["RETENTION_SERVING_PATH"]
+    clv_before = env.query("select * from marts.customer_clv order by customer_id")
+    assert clv_before
+    with env:
+        result = run_partitions(day)
+    assert result.success
+    check = next(e for e in result.get_asset_check_evaluations() if e.check_name == "clv_fit_succeeded")
+    assert not check.passed and check.severity.value == "ERROR" and "forced failure" in check.description
+    for alert_type in ALERT_TYPES:
+        assert (Path(env.values["RETENTION_EXPORTS_DIR"]) / day / f"{alert_type}.csv").exists()
+    (published, status, clv_day, message), = env.query(
+        "select as_of_date, clv_status, clv_as_of_date, clv_message from marts.publication", serving)
+    assert (str(published), status, str(clv_day)) == (day, "failed", LAST_DAY)
+    assert "ClvFitError: forced failure for the test" in message
+    assert env.query("select * from marts.customer_clv order by customer_id", serving) == clv_before
+    assert str(env.query("select max(as_of_date) from marts.customer_lifecycle", serving)[0][0]) == day

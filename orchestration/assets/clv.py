@@ -4,33 +4,42 @@ One multi-asset writes marts.customer_clv, marts.clv_model_parameters and
 marts.clv_holdout_report (orchestration/clv). It runs after the dbt daily
 group in every run, for the latest as-of date of the partition window, and
 attaches the fitted parameters and the calibration / holdout report as
-metadata. A fit that does not converge fails the step with the reason; the
-tables keep the previous fit (nothing is written), and, as with a failed dbt
-model, the serving copy and the exports keep the last good day.
+metadata.
+
+CLV never blocks the day. When the fit fails (no convergence, figures that
+are not finite, anything else), nothing is written: the tables keep the last
+good fit, whose own as_of_date says how old it is. The check
+`clv_fit_succeeded` fails with the reason (severity ERROR) and the attempt
+is kept in quality.clv_fit_attempts, but the step itself succeeds, so the
+serving copy is still published (its marts.publication says clv_status =
+'failed' and why) and the alert files are written.
 """
 
+import duckdb
 from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
     AssetSpec,
     BackfillPolicy,
-    Failure,
     MaterializeResult,
     MetadataValue,
     multi_asset,
 )
 
-from orchestration.clv.btyd import ClvFitError
 from orchestration.clv.pipeline import ClvSettings, run_clv
-from orchestration.clv.store import TABLES, read_summary, write_clv
+from orchestration.clv.store import TABLES, clv_as_of_date, read_summary, record_attempt, write_clv
 from orchestration.metadata import markdown_table
-from orchestration.partitions import as_of_date_partitions
+from orchestration.partitions import as_of_date_partitions, as_of_dates
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.settings import RetentionSettings
 from orchestration.warehouse import project_dbt_vars
 
 BTYD_SUMMARY_KEY = AssetKey(["intermediate", "int_customer_btyd_summarised"])
 CLV_KEYS = [AssetKey(["marts", table]) for table in TABLES]
+FIT_CHECK = "clv_fit_succeeded"
 DESCRIPTIONS = {
     "customer_clv": "Per customer: P(alive), expected purchases and spend over the horizon, discounted CLV.",
     "clv_model_parameters": "The fitted BTYD parameters with standard errors, log-likelihood and data window, per as-of date.",
@@ -47,35 +56,68 @@ def _markdown(frame) -> str:
         AssetSpec(key, deps=[BTYD_SUMMARY_KEY], group_name="marts", description=DESCRIPTIONS[key.path[-1]])
         for key in CLV_KEYS
     ],
+    check_specs=[AssetCheckSpec(
+        FIT_CHECK, asset=CLV_KEYS[0],
+        description="The day's CLV fit converged and its figures are finite; when not, the reason, and the "
+                    "CLV tables keep the last good fit (the day is published all the same).",
+    )],
     name="customer_clv_fit",
     partitions_def=as_of_date_partitions,
     backfill_policy=BackfillPolicy.single_run(),
     pool=WAREHOUSE_POOL,
 )
 def customer_clv_fit(context: AssetExecutionContext, settings: RetentionSettings):
-    clv_settings = ClvSettings.from_dbt_vars(project_dbt_vars(settings.dbt_vars()))
-    summary = read_summary(settings.warehouse_path)
+    as_of_date = as_of_dates(context)[-1]
     try:
-        result = run_clv(summary, clv_settings)
-    except ClvFitError as error:
-        raise Failure(description=f"CLV fit failed, the previous CLV tables are kept: {error}") from error
-    row_counts = write_clv(settings.warehouse_path, result)
+        clv_settings = ClvSettings.from_dbt_vars(project_dbt_vars(settings.dbt_vars()))
+        result = run_clv(read_summary(settings.warehouse_path), clv_settings)
+        row_counts = write_clv(settings.warehouse_path, result)
+    except Exception as error:  # noqa: BLE001 - whatever broke the fit, the day goes on without it
+        yield from _failed_fit(context, settings.warehouse_path, as_of_date, error)
+        return
+    record_attempt(settings.warehouse_path, as_of_date, "fitted", None, context.run.run_id)
+    yield from _fitted(context, clv_settings, result, row_counts)
+
+
+def _failed_fit(context: AssetExecutionContext, warehouse: str, as_of_date: str, error: Exception):
+    """The fit failed: the tables are left as they are (the last good fit), the
+    attempt is recorded, and a failed check says why."""
+    reason = f"{type(error).__name__}: {error}"
+    record_attempt(warehouse, as_of_date, "failed", reason, context.run.run_id)
+    with duckdb.connect(warehouse, read_only=True) as connection:
+        kept = clv_as_of_date(connection)
+    kept_text = f"the CLV tables keep the fit of {kept}" if kept else "there are no CLV tables yet"
+    context.log.error(f"CLV fit for {as_of_date} failed, {kept_text}: {reason}")
+    metadata = {"fit_status": "failed", "reason": reason[:2000], "clv_as_of_date": str(kept) if kept else "none"}
+    for key in CLV_KEYS:
+        yield MaterializeResult(asset_key=key, metadata=metadata)
+    yield AssetCheckResult(
+        check_name=FIT_CHECK, asset_key=CLV_KEYS[0], passed=False, severity=AssetCheckSeverity.ERROR,
+        description=f"CLV fit for {as_of_date} failed; {kept_text}. {reason}"[:2000],
+        metadata=metadata,
+    )
+
+
+def _fitted(context: AssetExecutionContext, clv_settings: ClvSettings, result, row_counts: dict):
     parameters = result.model_parameters[["fit_window", "model", "parameter", "value", "standard_error"]]
     report = result.holdout_report
     overall = report[report["segment"] == "overall"].iloc[0] if not report.empty else None
     context.log.info(f"CLV fitted ({clv_settings.purchase_model}) on {len(result.customer_clv)} customers")
     yield MaterializeResult(asset_key=CLV_KEYS[0], metadata={
+        "fit_status": "fitted",
         "customers": len(result.customer_clv),
         "purchase_model": clv_settings.purchase_model,
         "total_discounted_clv": float(result.customer_clv["discounted_clv_amount"].sum()),
         "mean_p_alive": float(result.customer_clv["p_alive"].mean()),
     })
     yield MaterializeResult(asset_key=CLV_KEYS[1], metadata={
+        "fit_status": "fitted",
         "parameters": MetadataValue.md(_markdown(parameters)),
         "log_likelihood_purchases": result.fits["purchases"].log_likelihood,
         "rows": row_counts["clv_model_parameters"],
     })
     yield MaterializeResult(asset_key=CLV_KEYS[2], metadata={
+        "fit_status": "fitted",
         "holdout_report": MetadataValue.md(_markdown(report.drop(columns=["as_of_date", "purchase_model"]))),
         **({
             f"holdout_{name}": float(overall[name])
@@ -84,3 +126,9 @@ def customer_clv_fit(context: AssetExecutionContext, settings: RetentionSettings
         }),
         "rows": row_counts["clv_holdout_report"],
     })
+    notes = sorted({note for fit in result.fits.values() for note in fit.notes})
+    yield AssetCheckResult(
+        check_name=FIT_CHECK, asset_key=CLV_KEYS[0], passed=True,
+        description="CLV fitted" + (": " + "; ".join(notes) if notes else ""),
+        metadata={"notes": "; ".join(notes)[:2000]},
+    )

@@ -8,6 +8,12 @@ connection opened after it reads the new day, and nobody sees a mix. When
 the run fails upstream this asset does not run, so the serving copy keeps
 the last good day. It never goes back in time: a backfill of older days
 updates the history in the warehouse but leaves a newer serving copy alone.
+
+The CLV tables never hold the day back: they are copied as the warehouse
+holds them (the last good fit, possibly older than the day; none before the
+first good fit), and marts.publication says whether the day's fit succeeded
+(clv_status), why not (clv_message) and which day the CLV tables show
+(clv_as_of_date).
 """
 
 import os
@@ -19,6 +25,7 @@ from dagster import AssetExecutionContext, BackfillPolicy, MaterializeResult, Me
 
 from orchestration.assets.clv import CLV_KEYS
 from orchestration.assets.dbt import retention_dbt_daily
+from orchestration.clv.store import clv_status
 from orchestration.metadata import markdown_table
 from orchestration.partitions import as_of_date_partitions
 from orchestration.resources import WAREHOUSE_POOL
@@ -37,17 +44,21 @@ def published_as_of_date(serving_path: Path):
         return connection.execute("select max(as_of_date) from marts.publication").fetchone()[0]
 
 
-def publish(warehouse: str, serving_path: Path) -> tuple[object, dict[str, int]]:
+def publish(warehouse: str, serving_path: Path) -> tuple[object, dict[str, int], dict]:
     """Copy every mart into a new file and swap it in atomically.
 
-    Returns the day the marts show and the row counts, or (day, {}) when the
-    serving copy already shows a newer day and is left alone.
+    Returns the day the marts show, the row counts and the CLV status, or
+    (day, {}, status) when the serving copy already shows a newer day and is
+    left alone.
     """
     with duckdb.connect(warehouse, read_only=True) as connection:
         as_of_date = connection.execute("select max(as_of_date) from marts.customer_lifecycle").fetchone()[0]
+        clv = clv_status(connection, as_of_date)
+        present = {name for (name,) in connection.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
     current = published_as_of_date(serving_path)
     if current is not None and current > as_of_date:
-        return as_of_date, {}
+        return as_of_date, {}, clv
     serving_path.parent.mkdir(parents=True, exist_ok=True)
     temporary = serving_path.with_name(f".{serving_path.name}.{uuid.uuid4().hex}.tmp")
     row_counts = {}
@@ -56,13 +67,14 @@ def publish(warehouse: str, serving_path: Path) -> tuple[object, dict[str, int]]
             connection.execute(f"attach '{warehouse}' as warehouse (read_only)")
             connection.execute(f"attach '{temporary}' as serving")
             connection.execute("create schema serving.marts")
-            for mart in MARTS:
+            for mart in (mart for mart in MARTS if mart in present):  # no CLV tables before a first good fit
                 connection.execute(f"create table serving.marts.{mart} as select * from warehouse.marts.{mart}")
                 row_counts[mart] = connection.execute(f"select count(*) from serving.marts.{mart}").fetchone()[0]
             connection.execute(
-                "create table serving.marts.publication as "
-                "select ? as as_of_date, current_timestamp as published_at",
-                [as_of_date],
+                "create table serving.marts.publication as select cast(? as date) as as_of_date, "
+                "current_timestamp as published_at, cast(? as varchar) as clv_status, "
+                "cast(? as date) as clv_as_of_date, cast(? as varchar) as clv_message",
+                [as_of_date, clv["clv_status"], clv["clv_as_of_date"], clv["clv_message"]],
             )
             connection.execute("detach serving")
             connection.execute("detach warehouse")
@@ -70,7 +82,7 @@ def publish(warehouse: str, serving_path: Path) -> tuple[object, dict[str, int]]
     finally:
         temporary.unlink(missing_ok=True)
         Path(f"{temporary}.wal").unlink(missing_ok=True)
-    return as_of_date, row_counts
+    return as_of_date, row_counts, clv
 
 
 @asset(
@@ -84,12 +96,14 @@ def publish(warehouse: str, serving_path: Path) -> tuple[object, dict[str, int]]
 )
 def serving_copy(context: AssetExecutionContext, settings: RetentionSettings) -> MaterializeResult:
     serving_path = Path(settings.serving_path)
-    as_of_date, row_counts = publish(settings.warehouse_path, serving_path)
+    as_of_date, row_counts, clv = publish(settings.warehouse_path, serving_path)
     if not row_counts:
         context.log.info(f"serving copy shows a day newer than {as_of_date}; left as it is")
     return MaterializeResult(metadata={
         "as_of_date": str(as_of_date),
         "published": bool(row_counts),
+        "clv_status": clv["clv_status"],
+        "clv_as_of_date": str(clv["clv_as_of_date"]),
         "path": MetadataValue.path(str(serving_path)),
         "row counts": MetadataValue.md(markdown_table(["mart", "rows"], row_counts.items())),
     })

@@ -7,13 +7,21 @@ and a failed run writes nothing.
 - marts.clv_model_parameters and marts.clv_holdout_report: kept per
   as_of_date (a rerun of a day replaces that day), so fits can be compared
   over time.
+
+Every attempt, good or failed, is appended to quality.clv_fit_attempts
+(status and reason): the serving copy's marts.publication says from it
+whether the day's CLV is fresh, and why not.
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import duckdb
+import numpy as np
 import pandas as pd
 
+from orchestration.clv.btyd import ClvFitError
 from orchestration.clv.pipeline import ClvResult
 
 SCHEMA = "marts"
@@ -85,13 +93,36 @@ def _insert(connection: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFra
     connection.unregister("incoming")
 
 
+# the model's figures; inputs such as mean_repeat_spend_amount are null by
+# definition for customers without a repeat purchase
+FITTED_FIGURES = {
+    "customer_clv": ["p_alive", "expected_purchases", "expected_spend_per_purchase_amount", "discounted_clv_amount"],
+    "clv_model_parameters": ["value", "log_likelihood"],
+}
+
+
+def ensure_finite(frames: dict[str, pd.DataFrame]) -> None:
+    """A fit whose figures are not all finite (NaN or infinite P(alive),
+    expected purchases, spend, CLV or parameters) is a failed fit, never written."""
+    problems = [
+        f"{table}.{column}: {count} rows"
+        for table, columns in FITTED_FIGURES.items()
+        for column in columns
+        if (count := int((~np.isfinite(frames[table][column].to_numpy(dtype=float))).sum()))
+    ]
+    if problems:
+        raise ClvFitError("the fit produced values that are not finite numbers (" + "; ".join(problems) + ")")
+
+
 def write_clv(warehouse: str, result: ClvResult) -> dict[str, int]:
-    """Write the three tables in one transaction; returns their row counts."""
+    """Write the three tables in one transaction; returns their row counts.
+    Refuses (ClvFitError, nothing written) a result with non-finite figures."""
     frames = {
         "customer_clv": result.customer_clv,
         "clv_model_parameters": result.model_parameters,
         "clv_holdout_report": result.holdout_report,
     }
+    ensure_finite(frames)
     with duckdb.connect(warehouse) as connection:
         connection.execute(f"create schema if not exists {SCHEMA}")
         connection.execute("begin transaction")
@@ -117,3 +148,58 @@ def read_summary(warehouse: str) -> pd.DataFrame:
         return connection.execute(
             "select * from intermediate.int_customer_btyd_summarised order by fit_window, customer_id"
         ).df()
+
+
+ATTEMPTS_TABLE = "quality.clv_fit_attempts"
+ATTEMPTS_DDL = f"""
+create schema if not exists quality;
+create table if not exists {ATTEMPTS_TABLE} (
+    run_id varchar,
+    as_of_date date not null,
+    attempted_at timestamp not null,
+    status varchar not null,
+    message varchar
+)
+"""
+
+
+def record_attempt(warehouse: str, as_of_date: str, status: str, message: str | None, run_id: str | None) -> None:
+    """Append one CLV fit attempt: status 'fitted' or 'failed' with the reason."""
+    with duckdb.connect(warehouse) as connection:
+        connection.execute(ATTEMPTS_DDL)
+        connection.execute(
+            f"insert into {ATTEMPTS_TABLE} values (?, cast(? as date), ?, ?, ?)",
+            [run_id, as_of_date, datetime.now(timezone.utc).replace(tzinfo=None), status, message],
+        )
+
+
+def _table_exists(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(connection.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()[0])
+
+
+def clv_as_of_date(connection: duckdb.DuckDBPyConnection):
+    """The as-of date of the CLV tables the warehouse holds (the last good fit), or None."""
+    if not _table_exists(connection, SCHEMA, "customer_clv"):
+        return None
+    return connection.execute(f"select max(as_of_date) from {SCHEMA}.customer_clv").fetchone()[0]
+
+
+def clv_status(connection: duckdb.DuckDBPyConnection, as_of_date) -> dict:
+    """What the CLV tables say about a day: status 'fitted' or 'failed' (the
+    latest attempt for that day) or 'none' (never attempted), the reason of a
+    failure, and the as-of date of the tables actually held."""
+    attempt = None
+    if _table_exists(connection, "quality", "clv_fit_attempts"):
+        attempt = connection.execute(
+            f"select status, message from {ATTEMPTS_TABLE} where as_of_date = ? "
+            "order by attempted_at desc limit 1",
+            [as_of_date],
+        ).fetchone()
+    return {
+        "clv_status": attempt[0] if attempt else "none",
+        "clv_message": attempt[1] if attempt else None,
+        "clv_as_of_date": clv_as_of_date(connection),
+    }

@@ -312,17 +312,23 @@ def record_outcome(outcome: SuiteOutcome, warehouse: Path) -> None:
         connection.executemany(f"insert into {RESULTS_TABLE} values ({', '.join(['?'] * 15)})", rows)
 
 
+def relation_exists(warehouse: Path, relation: str) -> bool:
+    """Whether schema.table exists in the warehouse file."""
+    schema, _, table = relation.rpartition(".")
+    if not Path(warehouse).exists():
+        return False
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return bool(connection.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            [schema or "main", table],
+        ).fetchone()[0])
+
+
 def latest_observed_value(warehouse: Path, suite_name: str, expectation_type: str) -> Any:
     """The observed value of the suite's last passing run, or None."""
-    if not Path(warehouse).exists():
+    if not relation_exists(warehouse, RESULTS_TABLE):
         return None
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        exists = connection.execute(
-            "select count(*) from information_schema.tables where table_schema = 'quality' "
-            "and table_name = 'validation_results'"
-        ).fetchone()[0]
-        if not exists:
-            return None
         row = connection.execute(
             f"""
             select results.observed_value
