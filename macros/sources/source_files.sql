@@ -28,20 +28,7 @@
     {#- DuckDB keeps insertion order, so row_number() over () is the read order. -#}
     select *, row_number() over () as source_row_number
     from (
-    {%- if source_file_format(path) == 'parquet' %}
-        select * rename (filename as source_file)
-        from read_parquet('{{ path }}', filename = true, union_by_name = true)
-    {%- else %}
-        select * rename (filename as source_file)
-        from read_csv(
-            '{{ path }}',
-            header = true,
-            all_varchar = true,
-            filename = true,
-            union_by_name = true,
-            encoding = '{{ var('transactions_encoding') }}'
-        )
-    {%- endif %}
+        {{ scan_source_file(path) }}
     ) as file_rows
 {%- endmacro %}
 
@@ -53,9 +40,59 @@
 {%- endmacro %}
 
 
+{#-
+    A select over the file(s) as read: the file's columns (CSV: all text, in
+    var transactions_encoding, split at var transactions_delimiter or at the
+    delimiter DuckDB's sniffer detects when that is empty) plus `source_file`,
+    without row numbers: what read_source_file numbers, and what a look at the
+    first rows reads without scanning the whole file.
+-#}
+{% macro scan_source_file(path) -%}
+    {{ return(adapter.dispatch('scan_source_file', 'retention')(path)) }}
+{%- endmacro %}
+
+{% macro duckdb__scan_source_file(path) -%}
+    {%- set delimiter = var('transactions_delimiter') | string -%}
+    {%- if source_file_format(path) == 'parquet' %}
+        select * rename (filename as source_file)
+        from read_parquet('{{ path }}', filename = true, union_by_name = true)
+    {%- else %}
+        select * rename (filename as source_file)
+        from read_csv(
+            '{{ path }}',
+            header = true,
+            all_varchar = true,
+            filename = true,
+            union_by_name = true,
+            {%- if delimiter != '' %}
+            delim = '{{ delimiter | replace("'", "''") }}',
+            {%- endif %}
+            encoding = '{{ var('transactions_encoding') }}'
+        )
+    {%- endif %}
+{%- endmacro %}
+
+{% macro default__scan_source_file(path) -%}
+    {{ exceptions.raise_compiler_error(
+        "Reading source files is not implemented for the '" ~ adapter.type() ~ "' adapter yet "
+        ~ "(macros/sources/source_files.sql)."
+    ) }}
+{%- endmacro %}
+
+
+{#-
+    The decimal separator of the numbers in the file's text: var
+    transactions_decimal_separator for CSV; '.' for Parquet, whose numbers are
+    typed (cast to text they always have a decimal point).
+-#}
+{% macro source_decimal_separator(path) -%}
+    {{ return('.' if source_file_format(path) == 'parquet' else var('transactions_decimal_separator') | string) }}
+{%- endmacro %}
+
+
 {#- Whether the file(s) have at least one data row (reads no further than that row). -#}
 {% macro source_file_has_rows(path) -%}
-    {%- set result = run_query("select 1 from (" ~ read_source_file(path) ~ ") as rows limit 1") -%}
+    {%- set result = run_query("select 1 from (" ~ scan_source_file(path) ~ ") as rows limit 1") -%}
     {{ return(result.rows | length > 0) }}
 {%- endmacro %}
 

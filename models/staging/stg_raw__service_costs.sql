@@ -1,6 +1,7 @@
 -- One row per line of the optional cost-to-serve file (var service_costs_path):
 -- customer_id, incurred_on, cost_to_serve (reporting currency), names mapped
--- with var service_costs_columns. Rename and cast only: the raw text is kept
+-- with var service_costs_columns; numbers use the decimal separator of var
+-- transactions_decimal_separator. Rename and cast only: the raw text is kept
 -- beside the typed value, which is null where the text does not parse
 -- (tests/dbt/assert_service_cost_rows_usable.sql fails on such rows). Customer
 -- ids are normalised like the transactions' (var customer_id_case). With no
@@ -26,7 +27,7 @@ typed as (
         cost_to_serve_raw,
         {{ normalize_customer_id("nullif(customer_id_raw, '')") }} as customer_id,
         cast({{ parse_local_timestamp('incurred_on_raw') }} as date) as incurred_on,
-        {{ dbt.safe_cast('cost_to_serve_raw', dbt.type_numeric()) }} as cost_to_serve_amount
+        {{ parse_decimal('cost_to_serve_raw', source_decimal_separator(service_costs_path)) }} as cost_to_serve_amount
     from raw_text
 
 )

@@ -4,11 +4,16 @@
 -- are mapped with var transactions_columns. Customer ids are trimmed and, by
 -- default, upper-cased (var customer_id_case), so an id whose case changes
 -- between feeds stays one customer; the raw text keeps what arrived.
+-- Timestamps are ISO 8601 or in a format of var timestamp_formats; numbers
+-- use the decimal separator of var transactions_decimal_separator (CSV).
+
+{%- set transactions_path = var('transactions_path') %}
+{%- set decimal_separator = source_decimal_separator(transactions_path) %}
 
 with raw_text as (
 
     {{ raw_source_rows(
-        var('transactions_path'),
+        transactions_path,
         required_transaction_columns() + optional_transaction_columns(),
         var('transactions_columns')
     ) }}
@@ -33,11 +38,11 @@ typed as (
         nullif(order_id_raw, '') as order_id,
         nullif(line_id_raw, '') as line_id,
         {{ parse_local_timestamp('ordered_at_raw') }} as ordered_at,
-        {{ dbt.safe_cast('amount_raw', dbt.type_numeric()) }} as amount,
-        {{ dbt.safe_cast('quantity_raw', dbt.type_numeric()) }} as quantity,
+        {{ parse_decimal('amount_raw', decimal_separator) }} as amount,
+        {{ parse_decimal('quantity_raw', decimal_separator) }} as quantity,
         nullif(product_id_raw, '') as product_id,
         upper(nullif(currency_raw, '')) as currency,
-        {{ dbt.safe_cast('cost_raw', dbt.type_numeric()) }} as cost
+        {{ parse_decimal('cost_raw', decimal_separator) }} as cost
     from raw_text
 
 )
