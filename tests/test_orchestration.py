@@ -153,6 +153,8 @@ def test_backfilling_an_older_day_never_rolls_the_serving_copy_back(daily):
     assert result.success
     assert str(env.query("select as_of_date from marts.publication", serving)[0][0]) == LAST_DAY
     assert (Path(env.values["RETENTION_EXPORTS_DIR"]) / "2026-06-20" / "winback.csv").exists()
+    # nor the warehouse's CLV scores: they stay those of the newest day
+    assert str(env.query("select max(as_of_date) from marts.customer_clv")[0][0]) == LAST_DAY
     days = {str(d) for (d,) in env.query("select distinct as_of_date from marts.customer_segment_history")}
     assert days == {"2026-06-20", "2026-06-29", LAST_DAY}
 

@@ -3,7 +3,8 @@
 transaction: readers see the previous tables or the new ones, never a mix,
 and a failed run writes nothing.
 
-- marts.customer_clv: the latest fit's scores, replaced on every run;
+- marts.customer_clv: the latest day's scores, replaced by every run for
+  that day or a later one (a backfill of an older day leaves them alone);
 - marts.clv_model_parameters and marts.clv_holdout_report: kept per
   as_of_date (a rerun of a day replaces that day), so fits can be compared
   over time.
@@ -130,6 +131,11 @@ def write_clv(warehouse: str, result: ClvResult) -> dict[str, int]:
             for table, frame in frames.items():
                 _create(connection, table)
                 if table in REPLACED_PER_RUN:
+                    # a backfill of an older day never replaces a newer day's scores
+                    held = connection.execute(f"select max(as_of_date) from {SCHEMA}.{table}").fetchone()[0]
+                    incoming = pd.Timestamp(frame["as_of_date"].iloc[0]).date() if not frame.empty else None
+                    if held is not None and incoming is not None and held > incoming:
+                        continue
                     connection.execute(f"delete from {SCHEMA}.{table}")
                 elif not frame.empty:
                     connection.execute(f"delete from {SCHEMA}.{table} where as_of_date = ?",
