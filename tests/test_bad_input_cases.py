@@ -1,16 +1,18 @@
 """Bad input, tried on purpose: each case of the README's "what happens when"
 table is fed through the pipeline's steps in the daily job's order (dbt
-staging views, the blocking raw-data suite, then the rest of dbt) on a copy
-of a warehouse built from good data. Every case ends in one clear outcome:
+staging views, the raw-data suite's warnings, then the rest of `dbt build`)
+on a copy of a warehouse built from good data. Every case ends in one clear
+outcome:
 
 - stopped:  dbt refuses the input before any table is replaced;
-- blocked:  the raw-data suite fails a critical expectation, so nothing
-            downstream is rebuilt;
+- blocked:  a blocking rule on the load (an error-severity dbt test on
+            int_transactions_validated, macros/definitions/transaction_guards.sql)
+            fails, so nothing below it is rebuilt: a plain `dbt build` stops
+            exactly as the Dagster job does;
 - accepted: the data flows on; odd rows are quarantined with a reason or
             flagged by a warning, never dropped.
 
 Where the run stops or is blocked, the marts are exactly the good ones.
-(test_definitions.py checks that the raw suite is a blocking Dagster check.)
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.quality.runner import SuiteOutcome, load_suites, project_dbt_vars, suite_parameters, validate
+from orchestration.quality.runner import SuiteOutcome, load_suites, suite_parameters, validate
 from orchestration.warehouse import run_dbt
 from tests.conftest import RUN_DATE, build_warehouse
 
 HEADER = ["customer_id", "order_id", "ordered_at", "amount", "currency"]
+GUARDS = ["assert_transactions_usable", "assert_transaction_currencies_have_rates",
+          "assert_transaction_amounts_plausible", "assert_transaction_row_count_holds"]
 MARTS = ["customer_lifecycle", "customer_rfm", "customer_purchase_intervals"]
 
 
@@ -69,8 +73,8 @@ class Outcome:
 
 def feed(good: Path, root: Path, path: Path, **dbt_vars) -> Outcome:
     """The daily job's order on a copy of the good warehouse: staging views,
-    the raw and staging suites (results recorded), then the rest of dbt
-    unless a critical raw expectation failed."""
+    the raw and staging suites (warnings, results recorded), then the rest
+    of `dbt build`, whose blocking rules may stop it ("blocked")."""
     root.mkdir(parents=True, exist_ok=True)
     warehouse = root / "warehouse.duckdb"
     shutil.copy(good / "warehouse.duckdb", warehouse)
@@ -78,16 +82,18 @@ def feed(good: Path, root: Path, path: Path, **dbt_vars) -> Outcome:
     staged = run_dbt(["run", "--select", "path:models/staging"], run_vars, warehouse, root / "target")
     if not staged.success:
         return Outcome("stopped", staged.output, warehouse)
-    suites, project_vars = load_suites(), project_dbt_vars(run_vars)
+    suites = load_suites()
     raw, staging = (
-        validate(suites[name], warehouse, suite_parameters(suites[name], warehouse, project_vars))
+        validate(suites[name], warehouse, suite_parameters(suites[name], warehouse))
         for name in ("raw_transactions", "stg_raw__transactions")
     )
-    if raw.critical_failures:
-        return Outcome("blocked", raw.summary(), warehouse, raw, staging)
+    assert not raw.critical_failures, "the raw suite only warns: the blocking rules are dbt tests"
     built = run_dbt(["build", "--exclude", "path:models/staging", "--exclude-resource-type", "unit_test"],
                     run_vars, warehouse, root / "target")
-    return Outcome("accepted" if built.success else "stopped", built.output, warehouse, raw, staging)
+    if built.success:
+        return Outcome("accepted", built.output, warehouse, raw, staging)
+    blocked = any(f"ERROR {guard} " in built.output for guard in GUARDS)
+    return Outcome("blocked" if blocked else "stopped", built.output, warehouse, raw, staging)
 
 
 @pytest.fixture(scope="module")
@@ -98,8 +104,7 @@ def good(tmp_path_factory) -> Path:
     path = write_csv(root / "good.csv", good_rows())
     assert build_warehouse(root, {"transactions_path": str(path)}, with_tests=False).success
     suite = load_suites()["raw_transactions"]
-    outcome = validate(suite, root / "warehouse.duckdb",
-                       suite_parameters(suite, root / "warehouse.duckdb", project_dbt_vars({"run_date": RUN_DATE})))
+    outcome = validate(suite, root / "warehouse.duckdb", suite_parameters(suite, root / "warehouse.duckdb"))
     assert outcome.success, outcome.summary()
     return root
 
@@ -143,14 +148,51 @@ def test_a_renamed_column_stops_the_run_with_the_mapping_to_use(good, tmp_path):
     assert_marts_untouched(outcome, good)
 
 
-def test_amounts_with_thousands_separators_are_blocked_by_the_raw_suite(good, tmp_path):
+def test_amounts_with_thousands_separators_are_blocked_naming_the_reason_samples_and_var(good, tmp_path):
     rows = [row[:3] + [f'"1,{row[3]}"'] + row[4:] for row in good_rows()]
-    outcome = feed(good, tmp_path / "run", write_csv(tmp_path / "separators.csv", rows))
+    path = write_csv(tmp_path / "separators.csv", rows)
+    outcome = feed(good, tmp_path / "run", path)
+    assert outcome.stage == "blocked", outcome.message[-3000:]
+    assert "ERROR assert_transactions_usable" in outcome.message
+    assert f"transactions file '{path}': 0 of 30 rows are usable, none at all." in outcome.message
+    assert "Rejected rows per reason: unparseable_amount 30." in outcome.message
+    assert "e.g. amount '1,10.50' (row 1), '1,11.50' (row 2), '1,12.50' (row 3)" in outcome.message
+    assert "transactions_decimal_separator" in outcome.message and "min_usable_row_share" in outcome.message
+    assert_marts_untouched(outcome, good)
+
+
+def test_a_share_of_unusable_rows_above_the_var_is_blocked_and_the_var_lets_it_through(good, tmp_path):
+    rows = good_rows()
+    for row in rows[:3]:  # 3 of 30 rows (10 %) without a customer
+        row[0] = ""
+    path = write_csv(tmp_path / "some_bad.csv", rows)
+    blocked = feed(good, tmp_path / "blocked", path)
+    assert blocked.stage == "blocked"
+    assert "27 of 30 rows are usable, fewer than var min_usable_row_share (0.99) requires" in blocked.message
+    assert "transactions_columns: {customer_id: <your column>}" in blocked.message
+    assert_marts_untouched(blocked, good)
+
+    accepted = feed(good, tmp_path / "accepted", path, min_usable_row_share=0.8)
+    assert accepted.stage == "accepted", accepted.message[-3000:]
+    assert rejects(accepted.warehouse) == {"missing_customer_id": 3}
+
+
+def test_a_feed_that_collapses_against_the_last_good_load_is_blocked(good, tmp_path):
+    path = write_csv(tmp_path / "partial.csv", good_rows()[:9])
+    outcome = feed(good, tmp_path / "run", path)
     assert outcome.stage == "blocked"
-    assert "expect_column_values_to_not_be_null(amount)" in outcome.failed(outcome.raw, "critical")
-    failure = next(item for item in outcome.raw.failures if item.column == "amount")
-    assert failure.unexpected_percent == 100.0
-    assert failure.sample and {"source_file", "source_row_number"} <= set(failure.sample[0])
+    assert "ERROR assert_transaction_row_count_holds" in outcome.message
+    assert "has 9 rows, fewer than var min_row_count_ratio (0.5) x the 30 rows of the last good load" in outcome.message
+    assert_marts_untouched(outcome, good)
+
+
+def test_implausible_amounts_are_blocked(good, tmp_path):
+    rows = good_rows()
+    rows[0][3] = "1050000000"  # cents read as units, 1 of 30 rows > 0.1 %
+    outcome = feed(good, tmp_path / "run", write_csv(tmp_path / "huge.csv", rows))
+    assert outcome.stage == "blocked"
+    assert "1 of 30 amounts are beyond var max_plausible_amount (1000000), e.g. amount '1050000000' (row 1)" \
+        in outcome.message
     assert_marts_untouched(outcome, good)
 
 
@@ -159,8 +201,9 @@ def test_a_mixed_currency_file_without_rates_is_blocked_and_converted_with_them(
     path = write_csv(tmp_path / "mixed.csv", rows)
     blocked = feed(good, tmp_path / "without_rates", path)
     assert blocked.stage == "blocked"
-    assert "expect_column_unique_value_count_to_be_between(currency)" in blocked.failed(blocked.raw, "critical")
-    assert next(item for item in blocked.raw.failures if item.column == "currency").observed_value == "2"
+    assert "ERROR assert_transaction_currencies_have_rates" in blocked.message
+    assert "assert_transactions_usable" not in blocked.message.split("Completed with")[-1], "one cause, one message"
+    assert "has amounts in USD (15 rows) besides the reporting currency EUR" in blocked.message
     assert_marts_untouched(blocked, good)
 
     converted = feed(good, tmp_path / "with_rates", path, reporting_currency="EUR", currency_rates={"USD": 0.5})
@@ -240,3 +283,19 @@ def test_a_customer_id_in_another_case_or_with_spaces_is_the_same_customer(good,
     assert_marts_untouched(outcome, good)
     normalised = next(item for item in outcome.staging.failures if item.severity == "warning")
     assert normalised.observed_value == "2"
+
+
+def test_rejected_rows_never_depend_on_an_as_of_date(tmp_path):
+    """No usable row, so no as-of date resolves: built without the guard
+    (models only), transaction_rejects still holds every raw row."""
+    rows = [[""] + row[1:] for row in good_rows()]
+    path = write_csv(tmp_path / "no_customers.csv", rows)
+    warehouse = tmp_path / "warehouse.duckdb"
+    built = run_dbt(["run", "--select", "+transaction_rejects"],
+                    {"run_date": RUN_DATE, "transactions_path": str(path)}, warehouse, tmp_path / "target")
+    assert built.success, built.output[-3000:]
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        assert connection.execute("select count(*) from intermediate.int_as_of_dates_resolved").fetchone()[0] == 0
+        assert connection.execute(
+            "select reject_reason, count(*), count(as_of_date) from marts.transaction_rejects group by 1"
+        ).fetchall() == [("missing_customer_id", 30, 0)]

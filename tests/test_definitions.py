@@ -50,8 +50,10 @@ def test_partitioned_assets_backfill_in_one_run_and_warehouse_steps_share_one_po
     assert all(a.node_def.pool == WAREHOUSE_POOL for a in warehouse_steps)
 
 
-def test_every_suite_file_is_a_check_on_an_existing_asset_and_the_raw_suite_blocks():
+def test_every_suite_file_is_a_check_on_an_existing_asset_and_the_blocking_rules_are_dbt_checks():
+    from orchestration.assets.dbt import retention_dbt_base
     from orchestration.definitions import ALL_CHECKS, defs
+    from tests.test_bad_input_cases import GUARDS
     from orchestration.quality.runner import load_suites
     from orchestration.resources import WAREHOUSE_POOL
 
@@ -64,7 +66,12 @@ def test_every_suite_file_is_a_check_on_an_existing_asset_and_the_raw_suite_bloc
         spec = specs[f"{name}_suite"]
         assert spec.asset_key == dg.AssetKey(list(suite.asset_key)) and spec.asset_key in asset_keys
         assert spec.blocking == suite.blocking
-    assert specs["raw_transactions_suite"].blocking
+    # the rules that stop a load are dbt tests on the validated model, the same for dbt and Dagster;
+    # the raw suite only warns, and CLV never blocks the day
+    assert not specs["raw_transactions_suite"].blocking and not specs["customer_clv_suite"].blocking
+    dbt_checks = {spec.name: spec for spec in retention_dbt_base.check_specs}
+    for guard in GUARDS:
+        assert dbt_checks[guard].asset_key == dg.AssetKey(["intermediate", "int_transactions_validated"]), guard
     assert specs["transactions_freshness"].asset_key == dg.AssetKey("raw_transactions_file")
     assert not specs["transactions_freshness"].blocking
     assert all(check.node_def.pool == WAREHOUSE_POOL for check in ALL_CHECKS)

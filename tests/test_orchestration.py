@@ -189,10 +189,11 @@ def write_with_thousands_separators(good: Path, bad: Path) -> None:
             writer.writerow(row)
 
 
-def test_a_failed_raw_suite_blocks_the_marts_the_exports_and_the_serving_copy(daily, tmp_path):
-    """Amounts with thousands separators: the blocking raw-data check fails,
-    names the expectation, the observed value and offending rows, is kept in
-    quality.validation_results, and nothing downstream is rebuilt."""
+def test_a_blocking_rule_stops_the_marts_the_exports_and_the_serving_copy(daily, tmp_path):
+    """Amounts with thousands separators: no row is usable, so the dbt test
+    assert_transactions_usable (the same rule a plain dbt build applies)
+    fails as a check on int_transactions_validated with the message that
+    says what to do, and nothing downstream is rebuilt."""
     env = daily.env
     serving = env.values["RETENTION_SERVING_PATH"]
     good = Path(env.values["RETENTION_TRANSACTIONS_PATH"])
@@ -204,22 +205,18 @@ def test_a_failed_raw_suite_blocks_the_marts_the_exports_and_the_serving_copy(da
     with Environment(env.root, tmp_path):
         result = run_partitions("2026-06-26")
 
-    evaluation = next(e for e in result.get_asset_check_evaluations() if e.check_name == "raw_transactions_suite")
-    assert not evaluation.passed and evaluation.severity.value == "ERROR"
-    failed = evaluation.metadata["failed_expectations"].value
-    assert "expect_column_values_to_not_be_null | amount" in failed and "100.00 %" in failed
-    offending = evaluation.metadata["offending_rows"].value["expect_column_values_to_not_be_null(amount)"]
-    assert len(offending) == 5 and {"source_file", "source_row_number"} <= set(offending[0])
+    assert not result.success
+    evaluation = next(e for e in result.get_asset_check_evaluations()
+                      if e.check_name == "assert_transactions_usable")
+    assert not evaluation.passed and evaluation.asset_key.path == ["intermediate", "int_transactions_validated"]
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert failure.step_key == "retention_dbt_base"
     materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
-    assert not materialized & {"marts/customer_lifecycle", "intermediate/int_transactions_validated", "serving_copy"}
+    assert not materialized & {"marts/customer_lifecycle", "marts/transaction_rejects", "serving_copy"}
     assert not any(name.endswith("_export") for name in materialized)
     assert not (Path(env.values["RETENTION_EXPORTS_DIR"]) / "2026-06-26").exists()
     assert env.query("select * from marts.customer_lifecycle order by customer_id") == before
     assert env.query("select * from marts.customer_lifecycle order by customer_id", serving) == before_serving
-    kept = env.query("select success, severity, unexpected_percent from quality.validation_results "
-                     "where suite_name = 'raw_transactions' and column_name = 'amount' "
-                     "and expectation_type = 'expect_column_values_to_not_be_null' order by validated_at")
-    assert kept[0][0] is True and kept[-1] == (False, "critical", 100.0)
 
 
 def test_a_rerun_with_the_same_vars_starts_from_the_saved_dbt_parse(daily):

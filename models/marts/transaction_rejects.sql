@@ -1,7 +1,9 @@
 -- Every raw transaction row the run did not use, with the reason and its raw
 -- text: rows that failed validation, and valid rows dated after the as-of
 -- date of the run (reason after_as_of_date). count(raw) = count(used) + count(rejected)
--- (tests/dbt/assert_raw_rows_reconcile.sql).
+-- (tests/dbt/assert_raw_rows_reconcile.sql). A rejected row never depends on
+-- an as-of date existing: when no row is usable (so no as-of date resolves)
+-- every row is still here, with a null as_of_date.
 
 with validated as (
 
@@ -41,7 +43,7 @@ rejected as (
         validated.cost_raw,
         latest.as_of_date
     from validated
-    cross join latest
+    left join latest on 1 = 1
 
 ),
 

@@ -35,7 +35,6 @@ from orchestration.quality.runner import (
     SuiteFile,
     SuiteOutcome,
     load_suites,
-    project_dbt_vars,
     relation_exists,
     suite_parameters,
     validate,
@@ -97,11 +96,10 @@ def build_suite_check(suite: SuiteFile):
                 passed=False, severity=AssetCheckSeverity.WARN,
                 description=f"{suite.relation} does not exist yet: nothing to validate.",
             )
-        dbt_vars = project_dbt_vars(settings.dbt_vars())
         outcome = validate(
             suite,
             warehouse,
-            suite_parameters(suite, warehouse, dbt_vars),
+            suite_parameters(suite, warehouse),
             as_of_date=_as_of_date(context),
             run_id=context.run.run_id,
         )

@@ -2,16 +2,14 @@
 
     python -m orchestration.quality [suite ...]
 
-Uses the warehouse of DUCKDB_PATH and the dbt vars of RETENTION_DBT_VARS
-(as the Dagster checks do); appends the results to quality.validation_results.
+Uses the warehouse of DUCKDB_PATH (as the Dagster checks do); appends the
+results to quality.validation_results.
 Exits 1 when a critical expectation failed.
 """
 
-import json
-import os
 import sys
 
-from orchestration.quality.runner import load_suites, project_dbt_vars, suite_parameters, validate
+from orchestration.quality.runner import load_suites, suite_parameters, validate
 from orchestration.warehouse import duckdb_path
 
 
@@ -22,10 +20,9 @@ def main(argv: list[str]) -> int:
         print(f"unknown suite(s) {', '.join(unknown)}; suites: {', '.join(suites)}", file=sys.stderr)
         return 2
     warehouse = duckdb_path()
-    dbt_vars = project_dbt_vars(json.loads(os.environ.get("RETENTION_DBT_VARS", "{}")))
     critical = False
     for name in argv or list(suites):
-        outcome = validate(suites[name], warehouse, suite_parameters(suites[name], warehouse, dbt_vars))
+        outcome = validate(suites[name], warehouse, suite_parameters(suites[name], warehouse))
         print(outcome.summary())
         critical |= bool(outcome.critical_failures)
     return 1 if critical else 0
