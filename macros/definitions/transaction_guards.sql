@@ -65,12 +65,12 @@
 {%- endmacro %}
 
 
-{#- Up to three distinct raw values of a column among the rows with a reason, quoted. -#}
-{% macro transaction_reject_samples(reason, column) -%}
+{#- Up to three distinct raw values of a column among the rows meeting a condition, quoted, with their first row. -#}
+{% macro transaction_samples(column, condition) -%}
     {%- set sample_sql -%}
-        select distinct {{ column }} as sample_value, min(source_row_number) as source_row_number
+        select {{ column }} as sample_value, min(source_row_number) as source_row_number
         from {{ ref('int_transactions_validated') }}
-        where reject_reason = '{{ reason }}'
+        where {{ condition }}
         group by 1
         order by 2
         limit 3
@@ -137,7 +137,7 @@
     {%- if top | length > 0 -%}
         {%- set column, fix = fixes[top[0]] -%}
         {%- do lines.append(
-            " Most are " ~ top[0] ~ ", e.g. " ~ column[:-4] ~ " " ~ transaction_reject_samples(top[0], column)
+            " Most are " ~ top[0] ~ ", e.g. " ~ column[:-4] ~ " " ~ transaction_samples(column, "reject_reason = '" ~ top[0] ~ "'")
             ~ ". To fix: " ~ fix ~ "."
         ) -%}
     {%- endif -%}
@@ -210,18 +210,10 @@
 {%- endmacro %}
 
 {% macro transaction_amounts_message(row) -%}
-    {%- set sample_sql -%}
-        select amount_raw, source_row_number from {{ ref('int_transactions_validated') }}
-        where abs(amount) > {{ var('max_plausible_amount') }} order by source_row_number limit 3
-    {%- endset -%}
-    {%- set samples = [] -%}
-    {%- for sample in run_query(sample_sql).rows -%}
-        {%- do samples.append("'" ~ sample[0] ~ "' (row " ~ sample[1] ~ ")") -%}
-    {%- endfor -%}
     {{ return(
         "transactions file '" ~ var('transactions_path') ~ "': " ~ row['count_implausible_rows'] ~ " of "
         ~ row['count_rows'] ~ " amounts are beyond var max_plausible_amount (" ~ var('max_plausible_amount')
-        ~ "), e.g. amount " ~ (samples | join(', '))
+        ~ "), e.g. amount " ~ transaction_samples('amount_raw', 'abs(amount) > ' ~ var('max_plausible_amount'))
         ~ ": usually cents read as units or a decimal separator read as a thousands separator"
         ~ " (var transactions_decimal_separator). If such amounts are real, raise var max_plausible_amount."
     ) }}
