@@ -8,23 +8,29 @@
         --var business_type=restaurant --var lost_window_days=45
 
 It runs exactly what the schedule runs (dbt build, alert exports, serving
-copy) for one partition, then prints the day's summary.
+copy) for one partition and prints one line per step (a progress line every
+10 s for a long one), the data quality checks and the day's summary;
+--verbose prints Dagster's and dbt's full logs instead of the step lines.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import fcntl
 import json
 import os
+import re
 import shutil
 import sys
+from contextlib import nullcontext
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import yaml
 
 from orchestration import demo_data
+from orchestration.progress import QUIET_RUN_CONFIG, RunProgress, quiet_streams, step_catalog
 from orchestration.summary import summarise
 from orchestration.warehouse import PROJECT_DIR, duckdb_path
 
@@ -33,17 +39,56 @@ DATASET_LAST_DAY = {"demo": date(2026, 6, 30), "cdnow": date(1998, 6, 30)}
 DATASET_FIRST_DAY = {"demo": date(2024, 7, 1), "cdnow": date(1997, 1, 1)}
 
 
-def failure_text(error) -> str:
-    """A failed step's error with what caused it: Dagster wraps the exception an
-    op raised ("Error occurred while executing op ..."), and that wrapper alone
-    does not say what went wrong."""
-    messages = []
-    while error is not None:
-        message = error.message.strip()
-        if message and message not in messages:
-            messages.append(f"{error.cls_name}: {message}" if error.cls_name and messages else message)
+# dagster-dbt's error for a failed dbt command ends with dbt's own error messages after this line
+DBT_ERRORS_MARKER = "Errors parsed from dbt logs:"
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+DAGSTER_WRAPPER = "Error occurred while executing"
+
+
+def _error_chain(error) -> list:
+    chain = []
+    while error is not None and len(chain) < 20:
+        chain.append(error)
         error = error.cause or error.context
-    return "\n  caused by ".join(messages)
+    return chain
+
+
+def dbt_error_messages(error) -> list[str]:
+    """dbt's error messages (failed models and tests, compilation errors, the
+    guard's message) from the error of a failed dbt step, without dagster-dbt's
+    wrapper around them (the command line, "check the compute logs")."""
+    for item in _error_chain(error):
+        _, marker, text = (item.message or "").partition(DBT_ERRORS_MARKER)
+        if marker:
+            messages = []
+            for message in re.split(r"\n\s*\n", ANSI_ESCAPE.sub("", text)):
+                message = message.strip("\n").rstrip()
+                if message.strip() and message not in messages:
+                    messages.append(message)
+            return messages
+    return []
+
+
+def failure_text(error) -> str:
+    """What went wrong in a failed step, in the words of whatever caused it:
+    dbt's error messages for a dbt step, else the exception the step raised and
+    its causes. Dagster's wrapper ("Error occurred while executing op ...")
+    only says where, so it is left out when there is more."""
+    dbt_messages = dbt_error_messages(error)
+    if dbt_messages:
+        log = next((match.group(1) for item in _error_chain(error)
+                    if (match := re.search(r"view the dbt debug log: (\S+?)\.?\n", item.message or ""))), None)
+        return "\n".join(dbt_messages + ([f"(dbt's debug log: {log})"] if log else []))
+    messages = []
+    for item in _error_chain(error):
+        # Dagster's message is "<module>.<class>: <text>"; the text is what matters
+        message = re.sub(rf"^[\w.]*\b{re.escape(item.cls_name or '')}: ", "", (item.message or "").strip())
+        if not message or DAGSTER_WRAPPER in message or any(message in seen for seen in messages):
+            continue
+        # a dagster.Failure's description is written for people; other exceptions keep their class name
+        named = item.cls_name and item.cls_name != "Failure"
+        messages.append(f"{item.cls_name}: {message}" if named else message)
+    return "\n  caused by ".join(messages) or (error.message or "").strip()
 
 
 def _parse_var(text: str) -> tuple[str, object]:
@@ -98,55 +143,105 @@ def dagster_instance():
         return DagsterInstance.get()
 
 
-def render_checks(evaluations) -> str:
-    """One line per data-quality check of the run (GX suites, dbt freshness)."""
-    lines = ["Data quality checks (history: quality.validation_results):"]
-    for evaluation in sorted(evaluations, key=lambda item: item.check_name):
-        state = "passed" if evaluation.passed else f"FAILED ({evaluation.severity.value})"
-        description = (evaluation.description or "").splitlines()
-        detail = "; ".join(line.strip() for line in (description[1:4] or description[:1])) if not evaluation.passed else ""
-        lines.append(f"  {evaluation.check_name:<36} {state}" + (f": {detail}" if detail else ""))
+def _check_line(evaluation) -> str:
+    state = "passed" if evaluation.passed else f"FAILED ({evaluation.severity.value})"
+    description = (evaluation.description or "").splitlines()
+    detail = "; ".join(line.strip() for line in (description[1:4] or description[:1])) if not evaluation.passed else ""
+    return f"  {evaluation.check_name:<36} {state}" + (f": {detail}" if detail else "")
+
+
+def render_checks(evaluations, verbose: bool = False) -> str:
+    """The run's data-quality checks (GX suites, dbt freshness, dbt data tests,
+    the CLV fit): how many passed, and one line per check that did not (every
+    check with verbose)."""
+    evaluations = sorted(evaluations, key=lambda item: item.check_name)
+    failed = [evaluation for evaluation in evaluations if not evaluation.passed]
+    counts = f"{len(evaluations) - len(failed):,} passed, {len(failed):,} failed" if evaluations else "none ran"
+    lines = [f"Data quality checks (history: quality.validation_results): {counts}"]
+    lines += [_check_line(evaluation) for evaluation in (evaluations if verbose else failed)]
     return "\n".join(lines)
+
+
+def execute(assets, resources, instance, partition_key, tags, run_config=None, listener=None):
+    """What dagster.materialize does, with a run id known beforehand so that
+    `listener` sees the run's events as they happen."""
+    from dagster import Definitions, define_asset_job
+    from dagster._core.definitions.materialize import EPHEMERAL_JOB_NAME
+    from dagster._core.utils import make_new_run_id
+
+    job = Definitions(
+        jobs=[define_asset_job(name=EPHEMERAL_JOB_NAME)], assets=assets, resources=resources,
+    ).resolve_job_def(EPHEMERAL_JOB_NAME)
+    run_id = make_new_run_id()
+    if listener is not None:
+        instance.add_event_listener(run_id, listener)
+    return job.execute_in_process(
+        run_config=run_config, instance=instance, partition_key=partition_key,
+        raise_on_error=False, tags=tags, run_id=run_id,
+    )
+
+
+def report_failure(result, catalog: dict) -> None:
+    """The message of each failed step (or of the run), and what to do, on stderr."""
+    failures = [event for event in result.all_events if event.is_step_failure]
+    for event in failures:
+        label = catalog.get(event.step_key, (event.step_key,))[0]
+        print(f"\nStep {label} failed:\n{failure_text(event.event_specific_data.error)}", file=sys.stderr)
+    if not failures:
+        for event in result.all_events:
+            if event.is_run_failure:
+                error = getattr(event.event_specific_data, "error", None)
+                print(f"\nThe run failed: {failure_text(error) if error else event.message}", file=sys.stderr)
+    print("\nThe run failed; the marts, exports and serving copy keep their last good day. Fix what the "
+          "message above says and run the same command again (--verbose shows the full log).", file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
     as_of = configure_environment(args)
     first = getattr(args, "start", None) or as_of
     as_of = getattr(args, "end", None) or as_of
-    # imported here: the partitions read the environment set above
-    from dagster import materialize
-    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
-
-    from orchestration.definitions import ALL_ASSETS, ALL_CHECKS
-    from orchestration.resources import WAREHOUSE_RUN_TAG, build_resources
-
+    verbose = getattr(args, "verbose", False)
     warehouse = duckdb_path()
-    tags = {WAREHOUSE_RUN_TAG: "writer"}
-    if first != as_of:
-        # a range is one run and one pass of SQL, as a single-run backfill in the UI
-        tags |= {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: as_of}
     print(f"Running the daily job for as-of dates {first} .. {as_of} into {warehouse}", flush=True)
-    result = materialize(
-        [*ALL_ASSETS, *ALL_CHECKS],
-        partition_key=None if first != as_of else as_of,
-        resources=build_resources(),  # built now, from the environment set above
-        instance=dagster_instance(),
-        tags=tags,
-        raise_on_error=False,
-    )
-    print(render_checks(result.get_asset_check_evaluations()))
+    out = sys.stdout  # the step lines go here; the run's own output is swallowed unless verbose
+    with nullcontext() if verbose else quiet_streams():
+        # imported here: the partitions read the environment set above
+        from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
+        from orchestration.definitions import ALL_ASSETS, ALL_CHECKS
+        from orchestration.resources import WAREHOUSE_RUN_TAG, build_resources
+
+        tags = {WAREHOUSE_RUN_TAG: "writer"}
+        if first != as_of:
+            # a range is one run and one pass of SQL, as a single-run backfill in the UI
+            tags |= {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: as_of}
+        catalog = step_catalog(ALL_ASSETS, ALL_CHECKS)
+        progress = None if verbose else RunProgress(out, catalog)
+        instance = dagster_instance()
+        try:
+            with progress or nullcontext():
+                result = execute(
+                    [*ALL_ASSETS, *ALL_CHECKS],
+                    resources=build_resources(),  # built now, from the environment set above
+                    instance=instance,
+                    partition_key=None if first != as_of else as_of,
+                    tags=tags,
+                    run_config=None if verbose else QUIET_RUN_CONFIG,
+                    listener=progress,
+                )
+        finally:
+            instance.dispose()
+    print()
+    print(render_checks(result.get_asset_check_evaluations(), verbose=verbose))
     if not result.success:
-        for event in result.all_events:
-            if event.is_step_failure:
-                print(f"Step {event.step_key} failed: {failure_text(event.event_specific_data.error)}", file=sys.stderr)
-        print("\nThe run failed; the marts, exports and serving copy keep their last good day.", file=sys.stderr)
+        sys.stdout.flush()
+        report_failure(result, catalog)
         return 1
     from orchestration.settings import RetentionSettings
 
     settings = RetentionSettings.from_env()
-    summary = summarise(warehouse)
-    summary.serving_path = settings.serving_path
-    summary.exports_dir = str(Path(settings.exports_dir) / as_of)
+    summary = summarise(warehouse, as_of_date=as_of, serving_path=settings.serving_path,
+                        exports_dir=str(Path(settings.exports_dir) / as_of))
     print()
     print(summary.render())
     return 0
@@ -169,6 +264,8 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_argument("--customers", help="your customers file (optional; with --transactions)")
         sub.add_argument("--var", action="append", type=_parse_var, metavar="NAME=VALUE",
                          help="any dbt var of dbt_project.yml, repeatable")
+        sub.add_argument("--verbose", action="store_true",
+                         help="print Dagster's and dbt's full logs instead of one line per step")
     run_parser.add_argument("--as-of-date",
                             help="YYYY-MM-DD; default: the data set's last day, or yesterday for your own data")
     backfill_parser.set_defaults(as_of_date=None)
@@ -176,5 +273,28 @@ def main(argv: list[str] | None = None) -> int:
     return run(args)
 
 
+def exit_now(code: int) -> None:
+    """Exit after the atexit handlers, without the interpreter's finalization.
+
+    DuckDB 2's Python module is built with nanobind, which checks at the very
+    end of finalization that every object of its types was freed, and prints
+    "nanobind: leaked 27 instances ..." (plus types and functions) when not.
+    They are not leaks of ours: no connection is open by then. The data
+    quality checks run Great Expectations, which reaches the warehouse through
+    SQLAlchemy's duckdb-engine; once both are loaded, whether
+    duckdb-engine's classes (their annotations reference
+    duckdb.DuckDBPyConnection, whose methods hold the DuckDBPyType constants)
+    are freed before nanobind looks depends on the order and timing of
+    finalization's garbage collection, and usually they are not. Nothing in
+    the process can release them earlier (they belong to imported modules), so
+    the CLI runs the atexit handlers (logging's flush among them), flushes its
+    output and leaves with os._exit: the operating system frees the memory.
+    """
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())
