@@ -119,8 +119,12 @@ def configure_environment(args: argparse.Namespace) -> str:
         os.environ["RETENTION_CUSTOMERS_PATH"] = str(paths.get("customers", ""))
         os.environ.setdefault("RETENTION_PARTITIONS_START", DATASET_FIRST_DAY[args.dataset].isoformat())
         as_of = args.as_of_date or DATASET_LAST_DAY[args.dataset].isoformat()
-    if args.var:
-        os.environ["RETENTION_DBT_VARS"] = json.dumps(dict(args.var))
+    dbt_vars = dict(args.var) if args.var else json.loads(os.environ.get("RETENTION_DBT_VARS") or "{}")
+    if not args.transactions:
+        # a bundled data set is never the baseline your own feed's row count is compared with
+        dbt_vars.setdefault("transactions_is_sample", True)
+    if dbt_vars:
+        os.environ["RETENTION_DBT_VARS"] = json.dumps(dbt_vars)
     return as_of
 
 

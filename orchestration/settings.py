@@ -73,6 +73,7 @@ class RetentionSettings(ConfigurableResource):
         return {
             "transactions_path": self.transactions_path,
             "customers_path": self.customers_path,
+            **({"transactions_is_sample": True} if self.uses_demo_data() else {}),
             **json.loads(self.extra_dbt_vars_json),
             **run_vars,
         }

@@ -299,3 +299,18 @@ def test_rejected_rows_never_depend_on_an_as_of_date(tmp_path):
         assert connection.execute(
             "select reject_reason, count(*), count(as_of_date) from marts.transaction_rejects group by 1"
         ).fetchall() == [("missing_customer_id", 30, 0)]
+
+
+def test_a_load_of_bundled_sample_data_is_never_the_row_count_baseline(tmp_path):
+    """After `make demo` on the same warehouse, your own (smaller) feed is
+    not refused as a collapse: the demo's load is marked as sample data."""
+    sample = write_csv(tmp_path / "sample.csv", good_rows())
+    assert build_warehouse(tmp_path, {"transactions_path": str(sample), "transactions_is_sample": True},
+                           with_tests=False).success
+    own = write_csv(tmp_path / "own.csv", good_rows(customers=2, prefix="O"))
+    built = build_warehouse(tmp_path, {"transactions_path": str(own)})
+    assert built.success, built.output[-3000:]
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as connection:
+        assert connection.execute(
+            "select is_sample_data, count_raw_rows from intermediate.int_transaction_loads_recorded order by loaded_at"
+        ).fetchall() == [(True, 30), (False, 10)]

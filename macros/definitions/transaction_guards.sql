@@ -220,7 +220,8 @@
 {%- endmacro %}
 
 
-{#- Rule 4: the load collapsed against the last good load (intermediate.int_transaction_loads_recorded). -#}
+{#- Rule 4: the load collapsed against the last good load of real data
+    (intermediate.int_transaction_loads_recorded; bundled sample data never counts). -#}
 {% macro transaction_row_count_failures() -%}
     {%- set loads = adapter.get_relation(
         database=target.database, schema='intermediate', identifier='int_transaction_loads_recorded'
@@ -236,6 +237,7 @@
         {% if loads is not none -%}
         select count_raw_rows as last_count_rows, loaded_at as last_loaded_at, transactions_path as last_path
         from {{ loads }}
+        where not coalesce(is_sample_data, false)
         order by loaded_at desc
         limit 1
         {%- else -%}
