@@ -112,8 +112,9 @@ def alert_lists(warehouse: Path, as_of_date: str) -> dict[str, AlertList]:
 
 def clv_line(serving_path: str | Path | None) -> str | None:
     """One line on the CLV of the serving copy, from its marts.publication
-    (clv_status 'fitted', 'failed' or 'none'); None when the copy or those
-    columns are missing."""
+    (clv_status 'fitted', 'failed' or 'none', written with clv_as_of_date and
+    clv_message); None when there is no copy, or one published before those
+    columns existed."""
     if not serving_path or not Path(serving_path).exists():
         return None
     try:
@@ -124,9 +125,8 @@ def clv_line(serving_path: str | Path | None) -> str | None:
             ).fetchall()}
             if "clv_status" not in columns:
                 return None
-            optional = [name if name in columns else "null" for name in ("clv_as_of_date", "clv_message")]
             row = connection.execute(
-                f"select as_of_date, clv_status, {', '.join(optional)} from marts.publication"
+                "select as_of_date, clv_status, clv_as_of_date, clv_message from marts.publication"
             ).fetchone()
     except duckdb.Error:
         return None

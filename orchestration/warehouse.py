@@ -76,6 +76,14 @@ def run_dbt(
     return DbtResult(command, completed.returncode, completed.stdout, target_path)
 
 
+def table_exists(connection, schema: str, table: str) -> bool:
+    """Whether schema.table exists, on an open DuckDB connection."""
+    return bool(connection.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()[0])
+
+
 def project_dbt_vars(overrides: dict | None = None) -> dict:
     """dbt_project.yml's vars with the run's --vars on top: what dbt itself sees."""
     import yaml

@@ -24,6 +24,7 @@ import pandas as pd
 
 from orchestration.clv.btyd import ClvFitError
 from orchestration.clv.pipeline import ClvResult
+from orchestration.warehouse import table_exists
 
 SCHEMA = "marts"
 TABLES: dict[str, dict[str, str]] = {
@@ -179,16 +180,9 @@ def record_attempt(warehouse: str, as_of_date: str, status: str, message: str | 
         )
 
 
-def _table_exists(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(connection.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, table],
-    ).fetchone()[0])
-
-
 def clv_as_of_date(connection: duckdb.DuckDBPyConnection):
     """The as-of date of the CLV tables the warehouse holds (the last good fit), or None."""
-    if not _table_exists(connection, SCHEMA, "customer_clv"):
+    if not table_exists(connection, SCHEMA, "customer_clv"):
         return None
     return connection.execute(f"select max(as_of_date) from {SCHEMA}.customer_clv").fetchone()[0]
 
@@ -198,7 +192,7 @@ def clv_status(connection: duckdb.DuckDBPyConnection, as_of_date) -> dict:
     latest attempt for that day) or 'none' (never attempted), the reason of a
     failure, and the as-of date of the tables actually held."""
     attempt = None
-    if _table_exists(connection, "quality", "clv_fit_attempts"):
+    if table_exists(connection, "quality", "clv_fit_attempts"):
         attempt = connection.execute(
             f"select status, message from {ATTEMPTS_TABLE} where as_of_date = ? "
             "order by attempted_at desc limit 1",

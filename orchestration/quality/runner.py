@@ -31,7 +31,7 @@ from typing import Any
 
 import duckdb
 
-from orchestration.warehouse import PROJECT_DIR, project_dbt_vars  # noqa: F401 (re-exported)
+from orchestration.warehouse import PROJECT_DIR, table_exists
 
 SUITES_DIR = PROJECT_DIR / "expectations"
 RESULTS_TABLE = "quality.validation_results"
@@ -318,10 +318,7 @@ def relation_exists(warehouse: Path, relation: str) -> bool:
     if not Path(warehouse).exists():
         return False
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        return bool(connection.execute(
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-            [schema or "main", table],
-        ).fetchone()[0])
+        return table_exists(connection, schema or "main", table)
 
 
 def latest_observed_value(warehouse: Path, suite_name: str, expectation_type: str) -> Any:
