@@ -1,8 +1,9 @@
 """marts.customer_value on the demo data (with the demo cost-to-serve file of
-conftest): revenue, costs, margin, the trend periods and the value tier
+conftest): revenue, costs, margin, the trend periods and the profit tier
 recomputed independently in pandas from the raw files, in whole cents so the
-tier boundaries compare exactly; plus one row per buying customer, and a
-cost-to-serve row that cannot be used stopping the build with its reason."""
+tier boundaries compare exactly; plus one row per buying customer, most
+growable only with evidence in both periods, and a cost-to-serve row that
+cannot be used stopping the build with its reason."""
 
 from __future__ import annotations
 
@@ -27,15 +28,20 @@ def cents(values: pd.Series) -> pd.Series:
     return (values.astype(float) * 100).round().astype("int64")
 
 
-def expected_tier(row, count_customers: int, top_share: Fraction, growth: Fraction) -> str:
-    """The rule of macros/definitions/value_tier.sql, written again."""
+def expected_tier(row, count_customers: int, top_share: Fraction, growth: Fraction, min_occasions: int) -> str:
+    """The rule of macros/definitions/profit_tier.sql, written again."""
     if row.margin < 0:
         return "below_zero"
     if row.margin > 0 and (row.value_rank - 1) < top_share * count_customers:
         return "most_valuable"
+    has_evidence = (
+        row.previous_margin > 0
+        and row.previous_occasions >= min_occasions
+        and row.recent_occasions >= min_occasions
+    )
     margin_grew = row.recent_margin >= growth * row.previous_margin
     occasions_grew = row.recent_occasions > row.previous_occasions and row.recent_occasions >= growth * row.previous_occasions
-    if row.recent_margin > 0 and (margin_grew or occasions_grew):
+    if has_evidence and row.recent_margin > 0 and (margin_grew or occasions_grew):
         return "most_growable"
     return "other"
 
@@ -99,8 +105,9 @@ def expected(demo_build) -> pd.DataFrame:
 
     top_share = Fraction(str(settings["most_valuable_top_share"]))
     growth = Fraction(str(settings["most_growable_min_growth_ratio"]))
-    customers["value_tier"] = [
-        expected_tier(row, len(customers), top_share, growth) for row in customers.itertuples()
+    min_occasions = int(settings["most_growable_min_period_occasions"])
+    customers["profit_tier"] = [
+        expected_tier(row, len(customers), top_share, growth, min_occasions) for row in customers.itertuples()
     ]
     return customers
 
@@ -148,12 +155,57 @@ def test_trend_is_recent_minus_previous_and_bases_say_what_was_known(actual, exp
     assert actual["is_cost_to_serve_known"].any() and not actual["is_cost_to_serve_known"].all()
 
 
-def test_value_tier_matches_an_independent_recomputation(actual, expected):
-    joined = actual[["value_tier"]].join(expected[["value_tier"]].add_suffix("_expected"))
-    mismatches = joined[joined["value_tier"] != joined["value_tier_expected"]]
+def test_profit_tier_matches_an_independent_recomputation(actual, expected):
+    joined = actual[["profit_tier"]].join(expected[["profit_tier"]].add_suffix("_expected"))
+    mismatches = joined[joined["profit_tier"] != joined["profit_tier_expected"]]
     assert mismatches.empty, mismatches.head()
     # the demo (with its service costs) has customers in every tier
-    assert set(actual["value_tier"]) == TIERS
+    assert set(actual["profit_tier"]) == TIERS
+
+
+def test_most_growable_needs_evidence_in_both_periods(actual):
+    """A previous-period margin > 0 and at least var
+    most_growable_min_period_occasions occasions in each period, always: no
+    one-purchase customer and no margin rising from zero or below is most
+    growable. The rule bites on the demo: over a hundred one-purchase
+    customers bought in the recent period (the old rule, "rising from zero",
+    made them most growable)."""
+    min_occasions = int(project_vars()["most_growable_min_period_occasions"])
+    growable = actual[actual["profit_tier"] == "most_growable"]
+    assert len(growable) > 0
+    assert (growable["previous_period_margin_amount"].astype(float) > 0).all()
+    assert (growable["count_previous_period_occasions"] >= min_occasions).all()
+    assert (growable["count_recent_period_occasions"] >= min_occasions).all()
+    one_purchase = actual[actual["count_purchase_occasions"] == 1]
+    assert (one_purchase["recent_period_margin_amount"].astype(float) > 0).sum() > 100
+    assert not (one_purchase["profit_tier"] == "most_growable").any()
+
+
+def test_the_mart_is_the_latest_date_of_the_per_date_model(demo_build, actual):
+    """int_customer_value_summarised holds every reported date (one here);
+    customer_value is its latest date."""
+    rows = demo_build.query(
+        "select customer_id, as_of_date, profit_tier from intermediate.int_customer_value_summarised"
+    )
+    assert {pd.Timestamp(as_of_date) for _, as_of_date, _ in rows} == set(pd.to_datetime(actual["as_of_date"]))
+    assert {customer: tier for customer, _, tier in rows} == actual["profit_tier"].to_dict()
+
+
+@pytest.mark.parametrize(
+    ("dbt_vars", "message"),
+    [
+        ({"most_growable_min_period_occasions": 0}, "var most_growable_min_period_occasions must be a whole number >= 1"),
+        ({"rfm_monetary_basis": "profit"}, "var rfm_monetary_basis must be 'margin' or 'revenue', got 'profit'"),
+    ],
+)
+def test_a_bad_value_or_rfm_basis_var_stops_the_run_naming_the_var(demo_build, tmp_path, dbt_vars, message):
+    result = run_dbt(
+        ["compile", "--select", "int_customer_value_summarised", "int_customer_rfm_scored"],
+        dbt_vars={"transactions_path": str(demo_build.inputs["transactions"]), "run_date": RUN_DATE, **dbt_vars},
+        warehouse=tmp_path / "warehouse.duckdb", target_path=tmp_path / "target",
+    )
+    assert not result.success
+    assert message in result.output, result.output[-3000:]
 
 
 def test_share_ranked_above_follows_the_rank(actual):

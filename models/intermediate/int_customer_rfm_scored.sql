@@ -3,10 +3,26 @@
 -- within the same as-of date), the named RFM segment (seeds/rfm_segments.csv)
 -- and the eight-class value class (seeds/value_classes.csv) against the
 -- same day's customer base.
+-- Monetary follows var rfm_monetary_basis:
+--   margin (default)  the customer's margin up to the as-of date
+--                     (int_customer_value_summarised.margin_amount: revenue
+--                     minus cost of goods and cost to serve) where any cost
+--                     of the customer is known (value_basis = 'margin'), else
+--                     their net revenue;
+--   revenue           net revenue (net spend, returns subtract) for everyone.
+-- monetary_basis says which one each row got, so the M score and the value
+-- classes compare margin with margin where costs are known. The margin
+-- exists for the reported as-of dates only (int_customer_value_summarised);
+-- the extra day before them, computed only so that alerts can tell what is
+-- new, falls back to revenue (monetary_basis 'revenue') and is never reported.
 
 {%- set baseline = var('value_class_baseline') %}
 {%- if baseline not in ['mean', 'median'] %}
     {{ exceptions.raise_compiler_error("var value_class_baseline must be 'mean' or 'median', got '" ~ baseline ~ "'") }}
+{%- endif %}
+{%- set monetary_basis = var('rfm_monetary_basis') %}
+{%- if monetary_basis not in ['margin', 'revenue'] %}
+    {{ exceptions.raise_compiler_error("var rfm_monetary_basis must be 'margin' or 'revenue', got '" ~ monetary_basis ~ "'") }}
 {%- endif %}
 
 with rhythm as (
@@ -27,16 +43,34 @@ value_classes as (
 
 ),
 
+customer_value as (
+
+    select * from {{ ref('int_customer_value_summarised') }}
+
+),
+
 purchasers as (
 
     select
-        customer_id,
-        as_of_date,
-        recency_days,
-        frequency,
-        monetary
+        rhythm.customer_id,
+        rhythm.as_of_date,
+        rhythm.recency_days,
+        rhythm.frequency,
+        {%- if monetary_basis == 'margin' %}
+        case
+            when customer_value.value_basis = 'margin' then customer_value.margin_amount
+            else rhythm.monetary
+        end as monetary,
+        case when customer_value.value_basis = 'margin' then 'margin' else 'revenue' end as monetary_basis
+        {%- else %}
+        rhythm.monetary,
+        'revenue' as monetary_basis
+        {%- endif %}
     from rhythm
-    where frequency > 0
+    left join customer_value
+        on rhythm.customer_id = customer_value.customer_id
+        and rhythm.as_of_date = customer_value.as_of_date
+    where rhythm.frequency > 0
 
 ),
 
@@ -87,7 +121,7 @@ baselines as (
 levelled as (
 
     -- high = better than the base's baseline (strictly): more recent, more
-    -- occasions, more net spend
+    -- occasions, more monetary value (margin or net spend, see above)
     select
         coded.*,
         case when coded.recency_days < baselines.baseline_recency_days then 'high' else 'low' end as r_level,
@@ -107,6 +141,7 @@ joined as (
         levelled.recency_days,
         levelled.frequency,
         levelled.monetary,
+        levelled.monetary_basis,
         levelled.r_score,
         levelled.f_score,
         levelled.m_score,

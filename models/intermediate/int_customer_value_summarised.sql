@@ -1,9 +1,16 @@
--- One row per customer with at least one purchase occasion up to the run's
--- LATEST as-of date: revenue, cost of goods, cost to serve and margin, the
--- margin of the recent period (var value_trend_period_days, ending on the
--- as-of date) and of the period before it, the rank by margin and the value
--- tier (macros/definitions/value_tier.sql). Only the latest as-of date is
--- computed, so a backfill of many days still reads the customer-days once.
+-- Grain: one row per (as_of_date, customer_id) for every REPORTED as-of date
+-- of the run (int_as_of_dates_resolved.is_reported_date: one on a normal run,
+-- many on a backfill; not the extra day before them), for each customer with
+-- at least one purchase occasion up to that date: revenue, cost of goods,
+-- cost to serve and margin, the margin of the recent period (var
+-- value_trend_period_days, ending on the as-of date) and of the period
+-- before it, the rank by margin among that day's customers and the profit
+-- tier (macros/definitions/profit_tier.sql). marts.customer_value is the
+-- latest date's snapshot of it; int_customer_rfm_scored reads the per-date
+-- margin for the RFM monetary value (var rfm_monetary_basis).
+-- Customer-days and service costs are read once, as one list of dated
+-- amounts, and range-joined to the reported dates (value_date <=
+-- as_of_date), so a backfill of n days aggregates about n x the lines.
 -- Costs not known count 0: lines without a cost, customers without a
 -- service-cost row (value_basis says whether any cost was known).
 
@@ -32,13 +39,13 @@ service_costs as (
 
 periods as (
 
-    -- the latest as-of date only, with the first day of each trend period
+    -- every reported as-of date, with the first day of each trend period
     select
         as_of_date,
         {{ add_days('as_of_date', 1 - period_days) }} as recent_period_start_date,
         {{ add_days('as_of_date', 1 - 2 * period_days) }} as previous_period_start_date
     from as_of_dates
-    where is_latest_date
+    where is_reported_date
 
 ),
 
@@ -73,7 +80,8 @@ value_lines as (
 
 lines_as_of as (
 
-    -- only what happened up to the as-of date, tagged with its trend period
+    -- per reported date, only what happened up to it, tagged with its trend
+    -- period (a range join: each line meets every date on or after it)
     select
         value_lines.*,
         periods.as_of_date,
@@ -141,7 +149,7 @@ tiered as (
     select
         *,
         cast(value_rank - 1 as {{ dbt.type_numeric() }}) / count_customers as share_ranked_above,
-        {{ value_tier(
+        {{ profit_tier(
             'margin_amount',
             'value_rank - 1',
             'count_customers',
@@ -149,7 +157,7 @@ tiered as (
             'previous_period_margin_amount',
             'count_recent_period_occasions',
             'count_previous_period_occasions'
-        ) }} as value_tier
+        ) }} as profit_tier
     from ranked
 
 )

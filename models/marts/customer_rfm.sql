@@ -1,5 +1,6 @@
 -- One row per customer with a purchase, as of the latest as-of date of the
--- run; the scoring lives in int_customer_rfm_scored.
+-- run; the scoring lives in int_customer_rfm_scored (monetary is margin where
+-- a cost of the customer is known, else net revenue: var rfm_monetary_basis).
 
 with scored as (
 
@@ -34,6 +35,7 @@ final as (
         recency_days,
         cast(frequency as {{ dbt.type_bigint() }}) as frequency,
         cast(monetary as decimal(18, 6)) as monetary,
+        monetary_basis,
         r_score,
         f_score,
         m_score,

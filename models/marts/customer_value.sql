@@ -1,10 +1,27 @@
 -- One row per customer with a purchase, as of the latest as-of date of the
--- run: revenue, costs, margin, its trend and the value tier; the figures
--- are computed in int_customer_value_summarised.
+-- run: revenue, costs, margin, its trend and the profit tier. A thin
+-- snapshot: the figures are computed for every reported as-of date in
+-- int_customer_value_summarised, and this keeps the latest date.
 
 with summarised as (
 
     select * from {{ ref('int_customer_value_summarised') }}
+
+),
+
+as_of_dates as (
+
+    select * from {{ ref('int_as_of_dates_resolved') }}
+
+),
+
+latest as (
+
+    select summarised.*
+    from summarised
+    inner join as_of_dates
+        on summarised.as_of_date = as_of_dates.as_of_date
+    where as_of_dates.is_latest_date
 
 ),
 
@@ -33,8 +50,8 @@ final as (
         cast(count_previous_period_occasions as {{ dbt.type_bigint() }}) as count_previous_period_occasions,
         cast(value_rank as {{ dbt.type_bigint() }}) as value_rank,
         cast(share_ranked_above as double) as share_ranked_above,
-        value_tier
-    from summarised
+        profit_tier
+    from latest
 
 )
 
