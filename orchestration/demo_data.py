@@ -574,6 +574,29 @@ def generate_demo_data(
     return paths
 
 
+def demo_customer_archetypes(
+    seed: int = 20260630,
+    n_customers: int = 1500,
+    end_date: date = date(2026, 6, 30),
+    history_days: int = 730,
+) -> dict[str, str]:
+    """The true archetype of every buying customer of the demo that
+    ``generate_demo_data`` writes with the same arguments: customer_id ->
+    archetype (a name of ARCHETYPE_PERCENT). Prospects have none. It replays
+    the generator's deterministic steps up to the customers (same seed, same
+    draws in the same order) and writes nothing, so the warehouse's findings
+    can be scored against the truth the file does not carry."""
+    if n_customers < 1 or n_customers > 99_999 - PROSPECTS_RANGE[1]:
+        raise ValueError(f"n_customers must be between 1 and {99_999 - PROSPECTS_RANGE[1]}")
+    if history_days < 2 * CHURNER_MIN_QUIET_DAYS:
+        raise ValueError(f"history_days must be at least {2 * CHURNER_MIN_QUIET_DAYS}")
+    rng = random.Random(seed)
+    start = end_date - timedelta(days=history_days)
+    _make_products(rng)  # draws before the customers': keeps the stream in step
+    customers = _make_customers(rng, n_customers, start, end_date)
+    return {customer.customer_id: customer.archetype for customer in customers}
+
+
 def _find_cdnow_file(parts: tuple[str, ...] = CDNOW_FILE) -> Path:
     """A CDNOW file inside the installed `lifetimes` package, found
     without importing it (its import breaks on recent setuptools)."""

@@ -4,8 +4,10 @@
 -- wins:
 --   prospect   no purchase occasion yet
 --   lost       days since the last purchase > the lost window
---   alert      overdue against their rhythm (band churn_risk or probably_gone),
---              or their rhythm slowed, or their spend per occasion fell
+--   alert      past their usual interval, and overdue (band churn_risk or
+--              probably_gone), or several recent gaps slower, or several
+--              recent occasions smaller, than the earlier ones
+--              (macros/definitions/churn_signals.sql)
 --   new        a single purchase, at most new_customer_days ago
 --   vulnerable bought, but fewer than evergreen_min_occasions occasions: no
 --              established rhythm yet
@@ -22,7 +24,8 @@ windows as (
     select
         *,
         {{ lost_window_days('business_lost_window_days', 'mean_recent_interval_days') }} as lost_window_days,
-        recency_days / expected_interval_days as expected_interval_ratio
+        recency_days / expected_interval_days as expected_interval_ratio,
+        {{ usual_interval_days('median_interval_days', 'expected_interval_days') }} as usual_interval_days
     from rhythm
 
 ),
@@ -35,15 +38,19 @@ flags as (
         {{ warning_band('expected_interval_ratio') }} as warning_band,
         {{ add_days('last_purchase_date', 'cast(round(expected_interval_days) as ' ~ dbt.type_int() ~ ')') }}
             as expected_next_purchase_date,
-        coalesce(
-            mean_recent_interval_days > {{ var('alert_interval_slowdown_factor') }} * mean_interval_days,
-            false
-        ) as is_rhythm_slowing,
-        coalesce(
-            mean_recent_occasion_amount < {{ var('alert_spend_drop_share') }} * mean_earlier_occasion_amount,
-            false
-        ) as is_spend_falling
+        {{ is_within_usual_interval('recency_days', 'usual_interval_days') }} as is_within_usual_interval,
+        {{ is_rhythm_slowing('count_recent_slow_intervals', 'frequency') }} as is_rhythm_slowing,
+        {{ is_spend_falling('count_recent_small_occasions', 'frequency') }} as is_spend_falling
     from windows
+
+),
+
+signals as (
+
+    select
+        *,
+        {{ is_overdue('warning_band') }} as is_overdue
+    from flags
 
 ),
 
@@ -54,14 +61,14 @@ staged as (
         case
             when frequency = 0 then 'prospect'
             when is_lost then 'lost'
-            when warning_band in ('churn_risk', 'probably_gone') or is_rhythm_slowing or is_spend_falling
+            when {{ has_churn_evidence('is_within_usual_interval', 'is_overdue', 'is_rhythm_slowing', 'is_spend_falling') }}
                 then 'alert'
             when frequency = 1 and recency_days <= {{ var('new_customer_days') }} then 'new'
             when frequency < {{ var('evergreen_min_occasions') }} then 'vulnerable'
             else 'evergreen'
         end as lifecycle_stage,
         case when is_lost then {{ lost_since_date('last_purchase_date', 'lost_window_days') }} end as lost_since
-    from flags
+    from signals
 
 ),
 
@@ -85,9 +92,15 @@ final as (
         expected_interval_ratio,
         warning_band,
         expected_next_purchase_date,
+        usual_interval_days,
+        is_within_usual_interval,
+        is_overdue,
+        mean_earlier_interval_days,
+        count_recent_slow_intervals,
         is_rhythm_slowing,
         mean_recent_occasion_amount,
         mean_earlier_occasion_amount,
+        count_recent_small_occasions,
         is_spend_falling,
         lifecycle_stage,
         lost_window_days,

@@ -74,8 +74,11 @@ joined as (
         latest_occasion.mean_recent_interval_days,
         latest_occasion.mean_interval_days,
         latest_occasion.median_interval_days,
+        latest_occasion.mean_earlier_interval_days,
+        latest_occasion.count_recent_slow_intervals,
         latest_occasion.mean_recent_occasion_amount,
         latest_occasion.mean_earlier_occasion_amount,
+        latest_occasion.count_recent_small_occasions,
         coalesce(latest_occasion.count_reactivations, 0) as count_reactivations,
         latest_occasion.last_reactivated_date
     from running

@@ -4,8 +4,11 @@
 -- customer, with the gap to the previous occasion and the customer's rhythm
 -- as it stood right after this occasion (means over the last var
 -- recent_interval_count gaps, lifetime mean and median gap, spend per
--- occasion), and whether it ended a lost spell (a reactivation).
--- Independent of the as-of date; later states read these figures.
+-- occasion), how many of the recent gaps and occasions are slower and
+-- smaller than the earlier ones (the evidence of
+-- macros/definitions/churn_signals.sql), and whether it ended a lost spell
+-- (a reactivation). Independent of the as-of date; later states read these
+-- figures.
 
 {%- set recent_count = var('recent_interval_count') %}
 
@@ -81,6 +84,19 @@ running as (
             partition by customer_id order by purchase_number
             rows between unbounded preceding and current row
         ) as cumulative_occasion_amount,
+        -- the rhythm before the recent gaps: what they are compared with
+        avg(days_since_previous_purchase) over (
+            partition by customer_id order by purchase_number
+            rows between unbounded preceding and {{ recent_count }} preceding
+        ) as mean_earlier_interval_days,
+        {%- for offset in range(recent_count) %}
+        lag(days_since_previous_purchase, {{ offset }}) over (
+            partition by customer_id order by purchase_number
+        ) as recent_interval_{{ offset }}_days,
+        lag(net_amount, {{ offset }}) over (
+            partition by customer_id order by purchase_number
+        ) as recent_occasion_{{ offset }}_amount,
+        {%- endfor %}
         -- the rhythm as it stood before this occasion, for reactivations
         avg(days_since_previous_purchase) over (
             partition by customer_id order by purchase_number
@@ -90,16 +106,53 @@ running as (
 
 ),
 
+earlier_spend as (
+
+    select
+        *,
+        case
+            when purchase_number > {{ recent_count }}
+                then (cumulative_occasion_amount - recent_occasion_amount) / (purchase_number - {{ recent_count }})
+        end as mean_earlier_occasion_amount
+    from running
+
+),
+
+recent_evidence as (
+
+    -- of the last recent_interval_count gaps and occasions, how many are
+    -- slower / smaller than the earlier ones by the alert thresholds; null
+    -- while there is nothing earlier to compare with
+    select
+        *,
+        case
+            when mean_earlier_interval_days is not null then
+                {%- for offset in range(recent_count) %}
+                case when {{ is_slower_interval('recent_interval_' ~ offset ~ '_days', 'mean_earlier_interval_days') }} then 1 else 0 end
+                {{- ' +' if not loop.last }}
+                {%- endfor %}
+        end as count_recent_slow_intervals,
+        case
+            when mean_earlier_occasion_amount is not null then
+                {%- for offset in range(recent_count) %}
+                case when {{ is_smaller_occasion('recent_occasion_' ~ offset ~ '_amount', 'mean_earlier_occasion_amount') }} then 1 else 0 end
+                {{- ' +' if not loop.last }}
+                {%- endfor %}
+        end as count_recent_small_occasions
+    from earlier_spend
+
+),
+
 reactivations as (
 
     select
-        running.*,
+        recent_evidence.*,
         coalesce(
-            running.days_since_previous_purchase
-                > {{ lost_window_days('business_rules.business_lost_window_days', 'running.prior_mean_recent_interval_days') }},
+            recent_evidence.days_since_previous_purchase
+                > {{ lost_window_days('business_rules.business_lost_window_days', 'recent_evidence.prior_mean_recent_interval_days') }},
             false
         ) as is_reactivation
-    from running
+    from recent_evidence
     cross join business_rules
 
 ),
@@ -116,11 +169,11 @@ cumulative as (
         mean_recent_interval_days,
         mean_interval_days,
         median_interval_days,
+        mean_earlier_interval_days,
+        count_recent_slow_intervals,
         mean_recent_occasion_amount,
-        case
-            when purchase_number > {{ recent_count }}
-                then (cumulative_occasion_amount - recent_occasion_amount) / (purchase_number - {{ recent_count }})
-        end as mean_earlier_occasion_amount,
+        mean_earlier_occasion_amount,
+        count_recent_small_occasions,
         prior_mean_recent_interval_days,
         is_reactivation,
         sum(case when is_reactivation then 1 else 0 end) over (
