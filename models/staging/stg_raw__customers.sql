@@ -1,8 +1,13 @@
 -- One row per line of the optional customers file (var customers_path):
--- customer_id, signed_up_at, channel. With no customers file this is an
--- empty relation of the same shape, so prospects simply do not exist.
+-- customer_id, signed_up_at, channel, and optionally the contact details
+-- customer_name, email, phone, account_owner (names mapped with var
+-- customers_columns; raw_text_columns reads a column the file lacks as
+-- null, so a file without them reads exactly as before). Blank cells are
+-- null. With no customers file this is an empty relation of the same shape,
+-- so prospects simply do not exist.
 
 {%- set customers_path = var('customers_path') | trim %}
+{%- set contact_columns = ['customer_name', 'email', 'phone', 'account_owner'] %}
 
 {% if customers_path != '' %}
 
@@ -16,7 +21,7 @@ raw_text as (
 
     select
         source_file,
-        {{- raw_text_columns(customers_path, ['customer_id', 'signed_up_at', 'channel'], var('customers_columns')) }}
+        {{- raw_text_columns(customers_path, ['customer_id', 'signed_up_at', 'channel'] + contact_columns, var('customers_columns')) }}
     from source
 
 ),
@@ -28,6 +33,9 @@ typed as (
         nullif(customer_id_raw, '') as customer_id,
         cast({{ parse_local_timestamp('signed_up_at_raw') }} as date) as signed_up_date,
         nullif(channel_raw, '') as channel
+        {%- for column in contact_columns %},
+        nullif({{ column }}_raw, '') as {{ column }}
+        {%- endfor %}
     from raw_text
 
 )
@@ -41,6 +49,9 @@ select
     cast(null as {{ dbt.type_string() }}) as customer_id,
     cast(null as date) as signed_up_date,
     cast(null as {{ dbt.type_string() }}) as channel
+    {%- for column in contact_columns %},
+    cast(null as {{ dbt.type_string() }}) as {{ column }}
+    {%- endfor %}
 where 1 = 0
 
 {% endif %}
