@@ -4,7 +4,7 @@ from dagster import Definitions
 
 from orchestration.assets.clv import customer_clv_fit
 from orchestration.assets.dbt import retention_dbt_base, retention_dbt_daily, retention_dbt_staging
-from orchestration.assets.exports import alert_exports
+from orchestration.assets.exports import call_sheet_export
 from orchestration.assets.quality import QUALITY_CHECKS
 from orchestration.assets.raw import raw_transactions_file
 from orchestration.assets.serving import serving_copy
@@ -18,7 +18,7 @@ ALL_ASSETS = [
     retention_dbt_base,
     retention_dbt_daily,
     customer_clv_fit,
-    *alert_exports,
+    call_sheet_export,
     serving_copy,
 ]
 ALL_CHECKS = QUALITY_CHECKS

@@ -1,10 +1,11 @@
 """A short account of one day of the warehouse, read from the marts.
 
 Every figure has one definition, the one the rest of the warehouse uses: the
-alert-list counts are the rows of the day's files (marts.customer_alerts per
-alert_type; the win-back file of the latest day is marts.winback_candidates
-when it holds that day, read by the same function the export uses), and the
-CLV line is what the serving copy's marts.publication says.
+customer counts per lifecycle stage, RFM segment, value class and profit tier
+are the day's rows of marts.segment_summary (where a BI tool drills down
+from), the call-sheet counts are the day's rows of marts.call_sheet (the rows
+of the day's files: each list's file is the sheet's rows of that list), and
+the CLV line is what the serving copy's marts.publication says.
 """
 
 from __future__ import annotations
@@ -15,19 +16,24 @@ from pathlib import Path
 import duckdb
 
 LIFECYCLE_STAGE_ORDER = ["prospect", "new", "vulnerable", "evergreen", "alert", "lost"]
-# the lists of marts.customer_alerts, in the order of the alert files, with what sales does with them
-ALERT_LISTS = {
-    "repurchase_due": "remind now",
-    "churn_risk": "act now",
+PROFIT_TIER_ORDER = ["most_valuable", "most_growable", "other", "below_zero"]
+# the action lists of marts.call_sheet, in the order of its precedence, with what sales does with them
+ACTION_LISTS = {
     "winback": "win back",
+    "churn_risk": "act now",
+    "repurchase_due": "remind now",
 }
 
 
 @dataclass
-class AlertList:
-    customers: int
-    new: int  # customers on the customer_alerts list today who were not on it the day before
-    source: str  # the table the file (and so this count) comes from
+class ActionList:
+    contact_today: int  # rows of the list's file to contact today
+    waiting: int  # rows of the list's file waiting for channel capacity
+    new: int  # of all its rows: customers who entered their state on the list today
+
+    @property
+    def customers(self) -> int:
+        return self.contact_today + self.waiting
 
 
 @dataclass
@@ -38,8 +44,10 @@ class WarehouseSummary:
     customers_per_lifecycle_stage: dict[str, int]
     customers_per_rfm_segment: dict[str, int]
     customers_per_value_class: dict[str, int]
-    alerts_as_of_date: object
-    alert_lists: dict[str, AlertList]
+    customers_per_profit_tier: dict[str, int]
+    sheet_as_of_date: object
+    action_lists: dict[str, ActionList]
+    contacts_per_channel: dict[str, int] = field(default_factory=dict)
     rejects_per_reason: dict[str, int] = field(default_factory=dict)
     clv: str | None = None
     serving_path: str | None = None
@@ -50,33 +58,34 @@ class WarehouseSummary:
             width = max((len(k) for k in counts), default=0)
             return [title] + [f"  {name:<{width}}  {count:>7,}" for name, count in counts.items()]
 
-        where = f"the files in {self.exports_dir}" if self.exports_dir else "marts.customer_alerts"
+        where = f"the files in {self.exports_dir}" if self.exports_dir else "marts.call_sheet"
+        total = sum(action_list.customers for action_list in self.action_lists.values())
         lines = [
             f"Customer retention warehouse as of {self.as_of_date}: {self.count_customers:,} customers",
             *block("Customers per lifecycle stage:", self.customers_per_lifecycle_stage),
             *block("Customers per RFM segment:", self.customers_per_rfm_segment),
             *block("Customers per value class:", self.customers_per_value_class),
-            f"Alert lists for sales as of {self.alerts_as_of_date} ({where}):",
+            *block("Customers per profit tier:", self.customers_per_profit_tier),
+            f"Call sheet for sales as of {self.sheet_as_of_date} ({where}): {total:,} customers, "
+            "each on one list",
         ]
-        for alert_type, alert_list in self.alert_lists.items():
-            name = f"{alert_type} ({ALERT_LISTS[alert_type]})"
-            if alert_list.source == "marts.winback_candidates":
-                figures = (f"candidates ranked by win-back value ({alert_list.source}); "
-                           f"{alert_list.new:,} customers newly lost")
-            elif alert_type == "winback":
-                figures = f"customers, {alert_list.new:,} newly lost"
-            else:
-                figures = f"customers, {alert_list.new:,} new"
-            lines.append(f"  {name:<28} {alert_list.customers:>7,} {figures}")
+        for name, action_list in self.action_lists.items():
+            label = f"{name} ({ACTION_LISTS[name]})"
+            waiting = f", {action_list.waiting:,} waiting for capacity" if action_list.waiting else ""
+            lines.append(f"  {label:<28} {action_list.customers:>7,} customers, {action_list.new:,} new{waiting}")
+        if self.contacts_per_channel:
+            channels = ", ".join(f"{channel} {count:,}" for channel, count in self.contacts_per_channel.items())
+            lines.append(f"  contacts today per channel: {channels}")
         lines += [
             *block("Rejected raw rows (marts.transaction_rejects):", self.rejects_per_reason or {"none": 0}),
             *([self.clv] if self.clv else []),
+            "Drill down from any count: marts.segment_summary (drill_down_sql)",
             f"Warehouse file: {self.warehouse}",
         ]
         if self.serving_path:
             lines.append(f"Serving copy for BI tools: {self.serving_path}")
         if self.exports_dir:
-            lines.append(f"Alert files for sales: {self.exports_dir}")
+            lines.append(f"Call sheet files for sales: {self.exports_dir}")
         return "\n".join(lines)
 
 
@@ -84,30 +93,16 @@ def _counts(connection: duckdb.DuckDBPyConnection, sql: str, params: list | None
     return {str(name): int(count) for name, count in connection.execute(sql, params or []).fetchall()}
 
 
-def alert_lists(warehouse: Path, as_of_date: str) -> dict[str, AlertList]:
-    """The day's alert lists as the export writes them: the count of each is
-    the number of rows of exports/<as_of_date>/<list>.csv."""
-    # imported here: the exports module builds Dagster partitions from the
-    # environment, which the CLI sets before it summarises
-    from orchestration.assets.exports import read_winback_candidates
-
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        rows = connection.execute(
-            "select alert_type, count(*), count(*) filter (where is_new_alert) from marts.customer_alerts "
-            "where as_of_date = cast(? as date) group by 1",
-            [as_of_date],
-        ).fetchall()
-    counts = {alert_type: (int(total), int(new)) for alert_type, total, new in rows}
-    lists = {
-        alert_type: AlertList(*counts.get(alert_type, (0, 0)), source="marts.customer_alerts")
-        for alert_type in ALERT_LISTS
-    }
-    # the win-back file of the latest day: the ranked candidates when the snapshot holds that day
-    candidates = read_winback_candidates(str(warehouse), as_of_date)
-    if candidates is not None:
-        lists["winback"].customers = len(candidates)
-        lists["winback"].source = "marts.winback_candidates"
-    return lists
+def action_lists(connection: duckdb.DuckDBPyConnection, as_of_date) -> dict[str, ActionList]:
+    """The day's call sheet per action list, as the files hold it."""
+    rows = connection.execute(
+        "select action_list, count(*) filter (where contact_status = 'contact_today'), "
+        "count(*) filter (where contact_status = 'waiting'), count(*) filter (where is_new_alert) "
+        "from marts.call_sheet where as_of_date = cast(? as date) group by 1",
+        [str(as_of_date)],
+    ).fetchall()
+    counts = {name: ActionList(int(today), int(waiting), int(new)) for name, today, waiting, new in rows}
+    return {name: counts.get(name, ActionList(0, 0, 0)) for name in ACTION_LISTS}
 
 
 def clv_line(serving_path: str | Path | None) -> str | None:
@@ -145,38 +140,46 @@ def clv_line(serving_path: str | Path | None) -> str | None:
 
 def summarise(warehouse: Path, as_of_date: str | None = None, serving_path: str | None = None,
               exports_dir: str | None = None) -> WarehouseSummary:
-    """Read the marts of a built warehouse file (read-only). The alert lists
-    are those of as_of_date (default: the day the snapshot marts show)."""
+    """Read the marts of a built warehouse file (read-only): the segment
+    counts of the day the snapshot marts show, and the call sheet of
+    as_of_date (default: that day)."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        snapshot_date, count_customers = connection.execute(
-            "select max(as_of_date), count(*) from marts.customer_lifecycle"
-        ).fetchone()
-        stages = _counts(
+        snapshot_date = connection.execute("select max(as_of_date) from marts.customer_lifecycle").fetchone()[0]
+
+        def dimension(name: str) -> dict[str, int]:
+            return _counts(
+                connection,
+                "select dimension_value, count_customers from marts.segment_summary "
+                "where as_of_date = ? and dimension = ? order by count_customers desc, dimension_value",
+                [snapshot_date, name],
+            )
+
+        stages, profit_tiers = dimension("lifecycle_stage"), dimension("profit_tier")
+        rfm_segments = {k: v for k, v in dimension("rfm_segment").items() if k != "(none)"}
+        value_classes = {k: v for k, v in dimension("value_class").items() if k != "(none)"}
+        sheet_as_of_date = as_of_date or str(snapshot_date)
+        lists = action_lists(connection, sheet_as_of_date)
+        channels = _counts(
             connection,
-            "select lifecycle_stage, count(*) from marts.customer_lifecycle group by 1",
-        )
-        rfm_segments = _counts(
-            connection,
-            "select rfm_segment, count(*) from marts.customer_rfm group by 1 order by 2 desc, 1",
-        )
-        value_classes = _counts(
-            connection,
-            "select value_class, count(*) from marts.customer_rfm group by 1 order by 2 desc, 1",
+            "select recommended_channel, count(*) from marts.call_sheet "
+            "where as_of_date = cast(? as date) and contact_status = 'contact_today' group by 1 order by 2 desc, 1",
+            [sheet_as_of_date],
         )
         rejects = _counts(
             connection,
             "select reject_reason, count(*) from marts.transaction_rejects group by 1 order by 2 desc, 1",
         )
-    alerts_as_of_date = as_of_date or str(snapshot_date)
     return WarehouseSummary(
         warehouse=warehouse,
         as_of_date=snapshot_date,
-        count_customers=int(count_customers),
+        count_customers=sum(stages.values()),
         customers_per_lifecycle_stage={s: stages.get(s, 0) for s in LIFECYCLE_STAGE_ORDER},
         customers_per_rfm_segment=rfm_segments,
         customers_per_value_class=value_classes,
-        alerts_as_of_date=alerts_as_of_date,
-        alert_lists=alert_lists(warehouse, alerts_as_of_date),
+        customers_per_profit_tier={t: profit_tiers.get(t, 0) for t in PROFIT_TIER_ORDER},
+        sheet_as_of_date=sheet_as_of_date,
+        action_lists=lists,
+        contacts_per_channel=channels,
         rejects_per_reason=rejects,
         clv=clv_line(serving_path),
         serving_path=serving_path,

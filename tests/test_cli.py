@@ -15,7 +15,7 @@ from tests.conftest import RUN_DATE
 
 # "  <step label>   12.3 s  <what it produced>": the line of a finished step
 STEP_LINE = re.compile(r"^  (\S+(?: \S+)?)\s+\d+\.\d s\b", re.MULTILINE)
-# "  churn_risk (act now)   512 customers, 25 new": the summary's alert lists
+# "  churn_risk (act now)   29 customers, 22 new": the summary's call-sheet lists
 LIST_LINE = re.compile(r"^  (repurchase_due|churn_risk|winback) \([^)]*\)\s+([\d,]+) ", re.MULTILINE)
 
 
@@ -45,8 +45,8 @@ def test_main_job_builds_the_demo_and_prints_a_short_summary(tmp_path, monkeypat
     assert (tmp_path / "serving.duckdb").exists()
     exports = tmp_path / "exports" / "2026-06-30"
     assert sorted(p.name for p in exports.iterdir()) == [
-        "churn_risk.csv", "churn_risk.parquet", "repurchase_due.csv", "repurchase_due.parquet",
-        "winback.csv", "winback.parquet",
+        "call_sheet.csv", "call_sheet.parquet", "churn_risk.csv", "churn_risk.parquet",
+        "repurchase_due.csv", "repurchase_due.parquet", "winback.csv", "winback.parquet",
     ]
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         stages = dict(connection.execute(
@@ -62,7 +62,8 @@ def test_main_job_builds_the_demo_and_prints_a_short_summary(tmp_path, monkeypat
     lists = {name: int(count.replace(",", "")) for name, count in LIST_LINE.findall(out)}
     assert sorted(lists) == ["churn_risk", "repurchase_due", "winback"], out
     for name, count in lists.items():
-        assert count == len(pd.read_csv(exports / f"{name}.csv")), name
+        assert count == len(pd.read_csv(exports / f"{name}.csv", encoding="utf-8-sig")), name
+    assert sum(lists.values()) == len(pd.read_csv(exports / "call_sheet.csv", encoding="utf-8-sig"))
     assert "CLV: fitted on 2026-06-30" in out
 
     # quiet by default: one line per step, no Dagster events, no dbt log lines, no leak report
@@ -71,7 +72,7 @@ def test_main_job_builds_the_demo_and_prints_a_short_summary(tmp_path, monkeypat
     steps = STEP_LINE.findall(out)
     assert len(steps) == len(set(steps)), steps
     for step in ("raw_transactions_file", "retention_dbt_staging", "retention_dbt_base", "retention_dbt_daily",
-                 "customer_clv_fit", "churn_risk_export", "repurchase_due_export", "winback_export",
+                 "customer_clv_fit", "call_sheet_export",
                  "serving_copy", "check transactions_freshness", "check customer_rfm_suite"):
         assert step in steps, (step, out)
     assert re.search(r"^  retention_dbt_daily\s+\d+\.\d s  \d+ dbt models and seeds, \d+ tests passed$", out,

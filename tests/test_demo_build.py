@@ -6,12 +6,13 @@ from __future__ import annotations
 import csv
 from collections import Counter
 
+import numpy as np
 import pandas as pd
 import pytest
 
 MARTS = [
     "customer_purchase_intervals", "customer_rfm", "customer_lifecycle", "transaction_rejects",
-    "customer_segment_history", "customer_segment_transitions", "customer_alerts",
+    "customer_segment_history", "customer_segment_transitions", "call_sheet", "alert_log", "segment_summary",
 ]
 
 
@@ -144,6 +145,58 @@ def test_figures_match_an_independent_recomputation(demo_build):
         joined["mean_recent_interval_days_expected"].astype(float),
         check_names=False,
     )
+
+
+def test_rfm_monetary_is_margin_where_cost_is_known_recomputed(demo_build):
+    """RFM monetary on its default basis (var rfm_monetary_basis: margin):
+    every demo line carries a cost, so each customer's monetary is their
+    margin up to the as-of date (net amount - cost of goods - the demo's cost
+    to serve), recomputed in whole cents from the rows the warehouse used
+    and the raw cost-to-serve file; the M score (quantile: 1 + floor(5 x
+    percent rank), ties share) and m_level (above the mean) follow it."""
+    raw = pd.read_csv(demo_build.inputs["transactions"], dtype=str, keep_default_na=False)
+    rejected_rows = {row for (row,) in demo_build.query("select source_row_number from marts.transaction_rejects")}
+    used = raw[~(raw.index + 1).isin(rejected_rows)].copy()
+    used["customer_id"] = used["customer_id"].str.strip().str.upper()
+    used["day"] = pd.to_datetime(used["ordered_at"]).dt.normalize()
+    used["amount"] = (used["amount"].astype(float) * 100).round().astype("int64")
+    used["cost"] = (used["cost"].replace("", "nan").astype(float).fillna(0) * 100).round().astype("int64")
+    as_of = pd.Timestamp(demo_build.scalar("select max(as_of_date) from marts.customer_rfm"))
+    services = pd.read_csv(demo_build.inputs["service_costs"], dtype=str, keep_default_na=False)
+    services["customer_id"] = services["customer_id"].str.strip().str.upper()
+    services = services[pd.to_datetime(services["incurred_on"]) <= as_of]
+    service_cents = (services["cost_to_serve"].astype(float) * 100).round().astype("int64")
+
+    days = used.groupby(["customer_id", "day"])["amount"].sum()
+    buyers = days[days > 0].index.get_level_values("customer_id").unique()
+    margin = (used.groupby("customer_id")["amount"].sum() - used.groupby("customer_id")["cost"].sum()).sub(
+        service_cents.groupby(services["customer_id"]).sum(), fill_value=0
+    )
+    expected = pd.DataFrame({"monetary": margin.loc[buyers].astype("int64")})
+    count = len(expected)
+    rank = expected["monetary"].rank(method="min").astype("int64")
+    expected["m_score"] = (1 + np.floor(5 * ((rank - 1) / (count - 1)))).clip(upper=5).astype("int64")
+    expected["m_level"] = np.where(expected["monetary"] * count > expected["monetary"].sum(), "high", "low")
+
+    actual = pd.DataFrame(
+        demo_build.query("select customer_id, monetary, monetary_basis, m_score, m_level from marts.customer_rfm"),
+        columns=["customer_id", "monetary", "monetary_basis", "m_score", "m_level"],
+    ).set_index("customer_id")
+    assert set(actual.index) == set(expected.index)
+    assert (actual["monetary_basis"] == "margin").all()
+    joined = actual.join(expected.add_suffix("_expected"))
+    got_cents = (joined["monetary"].astype(float) * 100).round().astype("int64")
+    assert (got_cents == joined["monetary_expected"]).all(), joined[got_cents != joined["monetary_expected"]].head()
+    assert (joined["m_score"] == joined["m_score_expected"]).all(), joined[joined["m_score"] != joined["m_score_expected"]].head()
+    assert (joined["m_level"] == joined["m_level_expected"]).all(), joined[joined["m_level"] != joined["m_level_expected"]].head()
+    # margin, not revenue: below the net spend of customer_lifecycle (equal only
+    # without any cost left, e.g. a purchase refunded in full)
+    revenue = pd.Series(dict(demo_build.query(
+        "select customer_id, monetary from marts.customer_lifecycle where frequency > 0"
+    ))).astype(float)
+    margin = actual["monetary"].astype(float)
+    assert (margin <= revenue.loc[margin.index]).all()
+    assert (margin < revenue.loc[margin.index]).mean() > 0.95
 
 
 def test_lost_flag_and_date_follow_the_window(demo_build):

@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from orchestration.assets.exports import ALERT_TYPES
+from orchestration.assets.exports import ACTION_LISTS, SHEET_FILE
 from tests.pipeline import LAST_DAY, Environment, run_partitions
 
 
@@ -22,7 +22,7 @@ CONSISTENCY_SQL = (
     "select (select as_of_date from marts.publication), "
     "(select max(as_of_date) from marts.customer_lifecycle), "
     "(select max(as_of_date) from marts.customer_rfm), "
-    "(select max(as_of_date) from marts.customer_alerts)"
+    "(select max(as_of_date) from marts.call_sheet)"
 )
 
 
@@ -93,45 +93,38 @@ def test_rematerializing_a_partition_leaves_one_copy_of_the_day(daily):
 def test_every_asset_of_the_graph_was_materialized(daily):
     result = daily.last_result
     materialized = {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
-    assert {"raw_transactions_file", "marts/customer_lifecycle", "marts/customer_alerts",
-            "repurchase_due_export", "churn_risk_export", "winback_export", "serving_copy"} <= materialized
+    assert {"raw_transactions_file", "marts/customer_lifecycle", "marts/call_sheet", "marts/alert_log",
+            "marts/segment_summary", "call_sheet_export", "serving_copy"} <= materialized
 
 
-# what each file is read from, in which order, and columns it must have
-EXPORT_SOURCES = {
-    "repurchase_due": ("marts.customer_alerts where alert_type = 'repurchase_due' and", "alert_rank"),
-    "churn_risk": ("marts.customer_alerts where alert_type = 'churn_risk' and", "alert_rank"),
-    "winback": ("marts.winback_candidates where", "winback_rank"),
-}
-ALERT_COLUMNS = {"customer_id", "days_since_last_purchase", "expected_interval_days", "expected_interval_ratio",
-                 "value_class", "rfm_segment", "alert_reason", "recommended_action", "recommended_channel",
-                 "priority", "is_new_alert"}
-WINBACK_COLUMNS = {"customer_id", "is_lost", "days_since_last_purchase", "second_lifetime_value_amount",
-                   "reason_category", "is_reason_known", "retainability", "winback_score_amount", "winback_rank",
-                   "recommended_action", "recommended_channel", "priority"}
+# columns a sales person needs in every file (CSV headers in words, Parquet typed)
+SHEET_COLUMNS = {"sheet_rank", "customer_id", "action_list", "recommended_action", "recommended_channel",
+                 "contact_status", "alert_reason", "is_new_alert", "value_at_stake_amount"}
 
 
-@pytest.mark.parametrize("alert_type", ALERT_TYPES)
-def test_export_files_match_the_alerts_mart(daily, alert_type):
-    """repurchase_due and churn_risk: the day's list of customer_alerts;
-    winback (the run's latest day): winback_candidates in rank order."""
+@pytest.mark.parametrize("name", [SHEET_FILE, *ACTION_LISTS])
+def test_export_files_are_the_call_sheet_and_its_list_views(daily, name):
+    """call_sheet: the day's marts.call_sheet in sheet order; each list's file:
+    its rows of the sheet, in the same order (so no customer is in two files)."""
     env, result = daily.env, daily.last_result
-    source, rank = EXPORT_SOURCES[alert_type]
-    expected = pd.DataFrame(
-        env.query(f"select customer_id, {rank} from {source} as_of_date = '{LAST_DAY}' order by {rank}"),
-        columns=["customer_id", rank],
-    )
+    where = "" if name == SHEET_FILE else f"and action_list = '{name}'"
+    expected = [customer for (customer,) in env.query(
+        f"select customer_id from marts.call_sheet where as_of_date = '{LAST_DAY}' {where} order by sheet_rank")]
     directory = Path(env.values["RETENTION_EXPORTS_DIR"]) / LAST_DAY
-    csv = pd.read_csv(directory / f"{alert_type}.csv", dtype={"customer_id": str})
-    parquet = pd.read_parquet(directory / f"{alert_type}.parquet")
-    for frame in (csv, parquet):
-        assert list(frame["customer_id"]) == list(expected["customer_id"])
-        assert (WINBACK_COLUMNS if alert_type == "winback" else ALERT_COLUMNS) <= set(frame.columns)
+    csv = pd.read_csv(directory / f"{name}.csv", dtype=str, encoding="utf-8-sig")
+    parquet = pd.read_parquet(directory / f"{name}.parquet")
+    assert list(csv["Customer"]) == expected
+    assert list(parquet["customer_id"]) == expected
+    assert SHEET_COLUMNS <= set(parquet.columns)
+    assert {"Rank", "Customer", "Action", "Channel", "Reason"} <= set(csv.columns)
+    assert set(csv["New on the list"]) <= {"Yes", "No"}
+    assert (directory / f"{name}.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     assert len(expected) > 0
     assert not list(directory.glob(".*.tmp")), "temporary files left behind"
-    metadata = next(e for e in result.get_asset_materialization_events()
-                    if e.asset_key.to_user_string() == f"{alert_type}_export").materialization.metadata
-    assert metadata["row_count"].value == len(expected)
+    if name == SHEET_FILE:
+        metadata = next(e for e in result.get_asset_materialization_events()
+                        if e.asset_key.to_user_string() == "call_sheet_export").materialization.metadata
+        assert metadata["row_count"].value == len(expected)
 
 
 def test_serving_copy_holds_the_day(daily):
@@ -141,7 +134,7 @@ def test_serving_copy_holds_the_day(daily):
     status, clv_day, message = env.query("select clv_status, clv_as_of_date, clv_message from marts.publication",
                                          serving)[0]
     assert (status, str(clv_day), message) == ("fitted", LAST_DAY, None)
-    for mart in ["customer_lifecycle", "customer_rfm", "customer_alerts", "customer_segment_history"]:
+    for mart in ["customer_lifecycle", "customer_rfm", "call_sheet", "segment_summary", "customer_segment_history"]:
         assert env.query(f"select count(*) from marts.{mart}", serving) == env.query(f"select count(*) from marts.{mart}")
 
 
@@ -252,8 +245,8 @@ def test_a_failed_clv_fit_still_publishes_the_day(daily, monkeypatch):
     assert result.success
     check = next(e for e in result.get_asset_check_evaluations() if e.check_name == "clv_fit_succeeded")
     assert not check.passed and check.severity.value == "ERROR" and "forced failure" in check.description
-    for alert_type in ALERT_TYPES:
-        assert (Path(env.values["RETENTION_EXPORTS_DIR"]) / day / f"{alert_type}.csv").exists()
+    for name in [SHEET_FILE, *ACTION_LISTS]:
+        assert (Path(env.values["RETENTION_EXPORTS_DIR"]) / day / f"{name}.csv").exists()
     (published, status, clv_day, message), = env.query(
         "select as_of_date, clv_status, clv_as_of_date, clv_message from marts.publication", serving)
     assert (str(published), status, str(clv_day)) == (day, "failed", LAST_DAY)

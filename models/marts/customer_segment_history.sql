@@ -31,6 +31,12 @@ rfm as (
 
 ),
 
+customer_value as (
+
+    select * from {{ ref('int_customer_value_summarised') }}
+
+),
+
 as_of_dates as (
 
     select * from {{ ref('int_as_of_dates_resolved') }}
@@ -45,6 +51,7 @@ reported as (
         lifecycle.lifecycle_stage,
         rfm.rfm_segment,
         rfm.value_class,
+        customer_value.profit_tier,
         lifecycle.warning_band,
         lifecycle.is_lost,
         rfm.r_score,
@@ -61,6 +68,9 @@ reported as (
     left join rfm
         on lifecycle.customer_id = rfm.customer_id
         and lifecycle.as_of_date = rfm.as_of_date
+    left join customer_value
+        on lifecycle.customer_id = customer_value.customer_id
+        and lifecycle.as_of_date = customer_value.as_of_date
     where as_of_dates.is_reported_date
 
 )
