@@ -165,3 +165,20 @@ def test_segment_summary_adds_up_and_drills_down(demo_build, sheet):
         for row in summary.itertuples():
             listed = connection.execute(row.drill_down_sql).df()
             assert len(listed) == row.count_customers, row.drill_down_sql
+
+
+def test_the_sales_csv_reads_codes_in_words_and_leaves_out_empty_columns():
+    from orchestration.assets.exports import in_words, sales_columns
+
+    sheet = pd.DataFrame({
+        "sheet_rank": [1, 2], "customer_id": ["A", "B"], "email": [None, None], "phone": ["+49 1", None],
+        "action_list": ["churn_risk", "repurchase_due"], "profit_tier": ["most_valuable", None],
+        "reason_category": ["unknown", "unknown"],
+    })
+    assert sales_columns(sheet) == ["sheet_rank", "customer_id", "phone", "action_list", "profit_tier"]
+    words = in_words(sheet)
+    assert list(words["action_list"]) == ["churn risk", "repurchase due"]
+    assert words["profit_tier"].iloc[0] == "most valuable" and pd.isna(words["profit_tier"].iloc[1])
+    assert list(sheet["action_list"]) == ["churn_risk", "repurchase_due"], "the typed frame keeps its codes"
+    sheet.loc[1, "reason_category"] = "disappointed_service"
+    assert "reason_category" in sales_columns(sheet)

@@ -37,6 +37,10 @@ ACTION_LISTS = ["winback", "churn_risk", "repurchase_due"]
 CALL_SHEET_KEY = AssetKey(["marts", "call_sheet"])
 SHEET_FILE = "call_sheet"
 CONTACT_COLUMNS = ["customer_name", "email", "phone", "account_owner"]
+# coded values a sales person reads in words in the CSV ("most_valuable" -> "most valuable");
+# the Parquet file keeps the codes
+CODE_COLUMNS = ["action_list", "recommended_channel", "contact_status", "profit_tier", "reason_category",
+                "lifecycle_stage", "rfm_segment"]
 # the CSV's columns, in the order a sales person reads them; the Parquet
 # file has every column of the mart
 SALES_COLUMNS = [
@@ -73,11 +77,25 @@ def list_view(sheet: pd.DataFrame, action_list: str) -> pd.DataFrame:
 
 
 def sales_columns(frame: pd.DataFrame) -> list[str]:
-    """The CSV's columns: SALES_COLUMNS, without contact columns nobody filled in."""
-    return [
-        column for column in SALES_COLUMNS
-        if column in frame.columns and (column not in CONTACT_COLUMNS or frame[column].notna().any())
-    ]
+    """The CSV's columns: SALES_COLUMNS, without contact columns nobody filled
+    in, and without the churn reason when no customer has one on file."""
+    def says_something(column: str) -> bool:
+        if column in CONTACT_COLUMNS:
+            return bool(frame[column].notna().any())
+        if column == "reason_category":
+            return bool((frame[column].fillna("unknown") != "unknown").any())
+        return True
+
+    return [column for column in SALES_COLUMNS if column in frame.columns and says_something(column)]
+
+
+def in_words(frame: pd.DataFrame) -> pd.DataFrame:
+    """The CSV's copy of the frame with coded values in words."""
+    words = frame.copy()
+    for column in CODE_COLUMNS:
+        if column in words.columns and words[column].notna().any():
+            words[column] = words[column].map(lambda value: value.replace("_", " ") if isinstance(value, str) else value)
+    return words
 
 
 def write_day(sheet: pd.DataFrame, directory: Path) -> list[Path]:
@@ -85,7 +103,7 @@ def write_day(sheet: pd.DataFrame, directory: Path) -> list[Path]:
     written = []
     columns = sales_columns(sheet)
     for name, frame in [(SHEET_FILE, sheet), *((name, list_view(sheet, name)) for name in ACTION_LISTS)]:
-        written.append(write_sales_csv(frame[columns], directory / f"{name}.csv"))
+        written.append(write_sales_csv(in_words(frame[columns]), directory / f"{name}.csv"))
         written.append(write_parquet(frame, directory / f"{name}.parquet"))
     return written
 
