@@ -8,7 +8,7 @@ swallowed by `quiet_streams`) and prints instead, from the run's events
 
     raw_transactions_file                 0.1 s  1 file
     retention_dbt_daily                  24.7 s  12 dbt models and seeds, 130 tests passed
-    churn_risk_export                     0.3 s  512 rows, 25 new
+    call_sheet_export                     0.3 s  76 rows, 59 new
 
 and, for a step that runs longer than PROGRESS_EVERY_SECONDS, a line every
 PROGRESS_EVERY_SECONDS ("  ... retention_dbt_daily running (20 s, 61 of 142
