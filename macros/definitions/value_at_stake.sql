@@ -38,7 +38,8 @@
         recency since the loss is what tells a fresh loss, who still
         remembers the shop, from an old one.
 
-    value_at_stake (in the call sheet):
+    value_at_stake(action_list, future margin, loss risk, SLTV, retainability, response)
+        What the call sheet ranks by:
         churn_risk, repurchase_due  expected_future_margin x loss_risk
         winback                     second_lifetime_value x retainability
                                     x winback_response_likelihood
@@ -80,4 +81,19 @@
         {{ exceptions.raise_compiler_error("var winback_response_half_life_days must be > 0, got '" ~ var('winback_response_half_life_days') ~ "'") }}
     {%- endif -%}
     power(0.5, greatest(0, coalesce(cast({{ days_since_lost_expr }} as double), 0)) / {{ half_life }})
+{%- endmacro %}
+
+{% macro value_at_stake(
+    action_list_expr,
+    expected_future_margin_expr,
+    loss_risk_expr,
+    second_lifetime_value_expr,
+    retainability_expr,
+    response_likelihood_expr
+) -%}
+    case
+        when {{ action_list_expr }} = 'winback'
+            then {{ second_lifetime_value_expr }} * {{ retainability_expr }} * {{ response_likelihood_expr }}
+        else {{ expected_future_margin_expr }} * {{ loss_risk_expr }}
+    end
 {%- endmacro %}

@@ -281,16 +281,24 @@ listed as (
 
 ),
 
+margined as (
+
+    select
+        *,
+        cast({{ expected_future_margin('margin_per_active_day') }} as double) as expected_future_margin_amount
+    from listed
+
+),
+
 staked as (
 
     select
         *,
-        cast({{ expected_future_margin('margin_per_active_day') }} as double) as expected_future_margin_amount,
-        cast(case
-            when action_list = 'winback' then second_lifetime_value_amount * retainability * response_likelihood
-            else {{ expected_future_margin('margin_per_active_day') }} * loss_risk
-        end as double) as value_at_stake_amount
-    from listed
+        cast({{ value_at_stake(
+            'action_list', 'expected_future_margin_amount', 'loss_risk',
+            'second_lifetime_value_amount', 'retainability', 'response_likelihood'
+        ) }} as double) as value_at_stake_amount
+    from margined
 
 ),
 
