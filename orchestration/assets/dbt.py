@@ -21,6 +21,7 @@ from the yml through the manifest.)
 
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey, BackfillPolicy
@@ -59,6 +60,9 @@ def build(context: AssetExecutionContext, dbt: DbtCliResource, settings: Retenti
     """`dbt build` of the op's selection with the settings' vars (plus the run's),
     starting from the saved parse of those vars (orchestration/dbt_parse_cache.py)."""
     settings.ensure_demo_data()
+    # DuckDB creates the warehouse file but not its folder (run_dbt makes it
+    # for the parse; a removed warehouse/ folder must not fail the next run)
+    Path(settings.warehouse_path).parent.mkdir(parents=True, exist_ok=True)
     dbt_vars = settings.dbt_vars(**run_vars)
     name = f"{context.op_execution_context.op.name}-{context.run.run_id[:8]}"
     with target_with_saved_parse(dbt_vars, name) as target:
