@@ -458,7 +458,7 @@ def machine() -> str:
             f"Python {platform.python_version()}")
 
 
-def benchmark(rows: int, keep: bool, dbt_build: bool) -> dict:
+def benchmark(rows: int, keep: bool, dbt_build: bool, backfill_days: int = 0) -> dict:
     import duckdb
 
     # generated in a child process: the parent stays small, so that wait4's
@@ -516,6 +516,16 @@ def benchmark(rows: int, keep: bool, dbt_build: bool) -> dict:
                                                            skip=set(seen) - set(fresh)),
                          "job_steps": _job_steps(steps["new_day"]["output"])}
 
+    if backfill_days:
+        # the same warehouse, the last backfill_days as-of dates up to the new day, in one run
+        start = LAST_DAY - timedelta(days=backfill_days - 1)
+        backfill = [PYTHON, "-m", "orchestration.cli", "backfill", "--transactions", glob,
+                    "--var", f"run_date={LAST_DAY + timedelta(days=1)}",
+                    "--start", start.isoformat(), "--end", LAST_DAY.isoformat()]
+        steps["backfill"] = run_step(f"backfill of {backfill_days} days", backfill, env)
+        steps["backfill"] |= {"rows": rows, "days": backfill_days,
+                              "job_steps": _job_steps(steps["backfill"]["output"])}
+
     if dbt_build:
         build_env = _isolated_env(run_dir / "dbt")
         dbt_vars = {"transactions_path": str(run_dir / "dbt_feed" / "*.parquet"),
@@ -536,10 +546,13 @@ def benchmark(rows: int, keep: bool, dbt_build: bool) -> dict:
         shutil.rmtree(run_dir, ignore_errors=True)
     for step in steps.values():
         step["rows_per_second"] = step["rows"] / step["seconds"]
-        step.pop("output", None) if step is not steps["full_job"] and step is not steps["new_day"] else None
+        step.pop("output", None) if step not in (steps["full_job"], steps["new_day"], steps.get("backfill")) else None
     report = {
         "rows": rows, "commit": commit(), "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(), "duckdb": duckdb.__version__, "generated": info,
+        # profiles.yml's DuckDB settings as this run set them (unset: the profile's defaults)
+        "duckdb_settings": {name: os.environ.get(name) for name in
+                            ("DUCKDB_MEMORY_LIMIT", "DUCKDB_THREADS", "DUCKDB_TEMP_DIRECTORY")},
         "as_of_dates": {"full_job": history_day.isoformat(), "new_day": LAST_DAY.isoformat()},
         "history_rows": history_rows, "new_day_rows": new_day_rows,
         "steps": steps,
@@ -547,16 +560,21 @@ def benchmark(rows: int, keep: bool, dbt_build: bool) -> dict:
             "full_job_over_query": steps["full_job"]["seconds"] / steps["query"]["seconds"],
             "new_day_over_full_job": steps["new_day"]["seconds"] / steps["full_job"]["seconds"],
         } | ({"dbt_build_over_query": steps["dbt_build"]["seconds"] / steps["query"]["seconds"]}
-             if "dbt_build" in steps else {}),
+             if "dbt_build" in steps else {})
+          | ({"backfill_over_full_job": steps["backfill"]["seconds"] / steps["full_job"]["seconds"]}
+             if "backfill" in steps else {}),
     }
     return report
 
 
 def render(report: dict) -> str:
     labels = {"query": "hand-written query", "full_job": "full main job", "new_day": "new day (+1 day)",
-              "dbt_build": "dbt build alone"}
+              "dbt_build": "dbt build alone",
+              "backfill": f"backfill of {report['steps'].get('backfill', {}).get('days')} as-of dates"}
+    settings = ", ".join(f"{k}={v}" for k, v in report.get("duckdb_settings", {}).items() if v)
     lines = [f"{report['rows']:,} transactions ({report['generated']['customers']:,} customers), "
-             f"commit {report['commit']}, {report['date']}, {report['machine']}", "",
+             f"commit {report['commit']}, {report['date']}, {report['machine']}"
+             + (f", {settings}" if settings else ""), "",
              f"| step | rows | seconds | rows per second | peak RSS (MB) |",
              "|---|---:|---:|---:|---:|"]
     for key, step in report["steps"].items():
@@ -568,6 +586,8 @@ def render(report: dict) -> str:
               f"new day / full job: {ratios['new_day_over_full_job']:.2f} (target <= 0.1)"]
     if "dbt_build_over_query" in ratios:
         lines.append(f"dbt build / hand-written query: {ratios['dbt_build_over_query']:.1f}x")
+    if "backfill_over_full_job" in ratios:
+        lines.append(f"backfill / full job: {ratios['backfill_over_full_job']:.1f} full builds (target <= 3)")
     return "\n".join(lines)
 
 
@@ -578,6 +598,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-dbt-build", dest="dbt_build", action="store_false",
                         help="skip the plain dbt build step")
     parser.add_argument("--keep", action="store_true", help="keep the run folder (warehouse, logs)")
+    parser.add_argument("--backfill-days", type=int, default=0, metavar="N",
+                        help="also backfill the last N as-of dates in one run on the job's warehouse")
     parser.add_argument("--query", metavar="GLOB", help=argparse.SUPPRESS)  # the query's child process
     args = parser.parse_args(argv)
     if args.query:
@@ -586,7 +608,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.generate_only:
         generate(args.rows)
         return 0
-    report = benchmark(args.rows, keep=args.keep, dbt_build=args.dbt_build)
+    report = benchmark(args.rows, keep=args.keep, dbt_build=args.dbt_build, backfill_days=args.backfill_days)
     table = render(report)
     print("\n" + table)
     results = PROJECT_DIR / "benchmarks" / "results"

@@ -4,7 +4,7 @@ dagster-dbt gives every invocation a fresh target folder and seeds it with
 target/partial_parse.msgpack, which `dbt parse` wrote without vars. Runs pass
 vars (file paths, run_date, the as-of window), and dbt re-parses the whole
 project whenever the vars differ from the saved parse: about 4 s per
-invocation, four invocations per run (staging, base, daily, freshness).
+invocation, two invocations per run (base, daily).
 
 Here each set of vars has its own saved parse: target/partial_parse/<hash of
 the vars>/partial_parse.msgpack. An invocation starts from the saved parse of

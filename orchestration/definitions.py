@@ -3,7 +3,7 @@
 from dagster import Definitions
 
 from orchestration.assets.clv import customer_clv_fit
-from orchestration.assets.dbt import retention_dbt_base, retention_dbt_daily, retention_dbt_staging
+from orchestration.assets.dbt import retention_dbt_base, retention_dbt_daily
 from orchestration.assets.exports import call_sheet_export
 from orchestration.assets.quality import QUALITY_CHECKS
 from orchestration.assets.raw import raw_transactions_file
@@ -14,7 +14,6 @@ from orchestration.schedules import daily_retention_schedule
 
 ALL_ASSETS = [
     raw_transactions_file,
-    retention_dbt_staging,
     retention_dbt_base,
     retention_dbt_daily,
     customer_clv_fit,

@@ -25,7 +25,7 @@ def test_backfill_of_30_days_in_one_run_matches_30_single_day_runs(tmp_path, dem
             "select customer_id, as_of_date, lifecycle_stage, rfm_segment, value_class, warning_band, is_lost "
             "from marts.customer_segment_history order by all"))
         dbt_steps = [e for e in result.all_events if e.is_step_start and "dbt" in e.step_key]
-        assert len(dbt_steps) == 3, "a range must be one dbt run per dbt asset group (staging, base, daily), not one per day"
+        assert len(dbt_steps) == 2, "a range must be one dbt run per dbt asset group (base, daily), not one per day"
 
     # the same 30 days one by one
     single_root = tmp_path / "single"

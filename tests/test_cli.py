@@ -71,7 +71,7 @@ def test_main_job_builds_the_demo_and_prints_a_short_summary(tmp_path, monkeypat
     assert len(lines) < 80, out
     steps = STEP_LINE.findall(out)
     assert len(steps) == len(set(steps)), steps
-    for step in ("raw_transactions_file", "retention_dbt_staging", "retention_dbt_base", "retention_dbt_daily",
+    for step in ("raw_transactions_file", "retention_dbt_base", "retention_dbt_daily",
                  "customer_clv_fit", "call_sheet_export",
                  "serving_copy", "check transactions_freshness", "check customer_rfm_suite"):
         assert step in steps, (step, out)

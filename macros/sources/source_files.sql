@@ -17,22 +17,50 @@
 
 {#-
     A select over the file(s): the file's columns plus `source_file` and
-    `source_row_number` (1 = the first data row, counted in read order across
-    the files of a glob; for a single CSV, line in file = number + 1).
+    `source_row_number` (1 = the first data row of its file; for a CSV file,
+    line in file = number + 1). `files`, when given, is the list of files of
+    the glob to read (the others are not opened): an incremental load reads
+    only the files that are new, and numbers their rows exactly as a read of
+    the whole glob does.
 -#}
-{% macro read_source_file(path) -%}
-    {{ return(adapter.dispatch('read_source_file', 'retention')(path)) }}
+{% macro read_source_file(path, files=none) -%}
+    {{ return(adapter.dispatch('read_source_file', 'retention')(path, files)) }}
 {%- endmacro %}
 
-{% macro duckdb__read_source_file(path) -%}
-    {#- DuckDB keeps insertion order, so row_number() over () is the read order. -#}
-    select *, row_number() over () as source_row_number
-    from (
-        {{ scan_source_file(path) }}
-    ) as file_rows
+{% macro duckdb__read_source_file(path, files=none) -%}
+    {#- DuckDB reads the files of a glob in order and keeps insertion order, so a
+        file's rows are consecutive in row_number() over (): its row number is
+        that minus the number of its first row, plus one. -#}
+    with file_rows as (
+
+        select *, row_number() over () as read_number
+        from (
+            {{ scan_source_file(path) }}
+        ) as scanned
+        {%- if files is not none %}
+        where {% if files | length == 0 %}1 = 0{% else %}source_file in (
+            {%- for file in files %}'{{ file | replace("'", "''") }}'{{ ', ' if not loop.last }}{% endfor -%}
+        ){% endif %}
+        {%- endif %}
+
+    ),
+
+    file_starts as (
+
+        select source_file, min(read_number) as first_read_number
+        from file_rows
+        group by source_file
+
+    )
+
+    select
+        file_rows.* exclude (read_number),
+        file_rows.read_number - file_starts.first_read_number + 1 as source_row_number
+    from file_rows
+    inner join file_starts on file_rows.source_file = file_starts.source_file
 {%- endmacro %}
 
-{% macro default__read_source_file(path) -%}
+{% macro default__read_source_file(path, files=none) -%}
     {{ exceptions.raise_compiler_error(
         "Reading source files is not implemented for the '" ~ adapter.type() ~ "' adapter yet "
         ~ "(macros/sources/source_files.sql)."
@@ -147,12 +175,46 @@
     row number, then each logical column as trimmed text (`<name>_raw`, see
     raw_text_columns).
 -#}
-{% macro raw_source_rows(path, logical_columns, mapping) -%}
+{% macro raw_source_rows(path, logical_columns, mapping, files=none) -%}
     select
         source_file,
         source_row_number,
         {{- raw_text_columns(path, logical_columns, mapping) }}
     from (
-        {{ read_source_file(path) }}
+        {{ read_source_file(path, files) }}
     ) as source
+{%- endmacro %}
+
+
+{#-
+    The version of each file of the path (or glob) as the file system tells
+    it without reading the file: size and modification time, as one text.
+    An incremental load compares it with the version it loaded, so a file
+    re-delivered with other content is read again.
+-#}
+{% macro source_file_versions(path) -%}
+    {{ return(adapter.dispatch('source_file_versions', 'retention')(path)) }}
+{%- endmacro %}
+
+{% macro duckdb__source_file_versions(path) -%}
+    {#- read_blob without its content column reads no file, only the file system's metadata -#}
+    {%- if count_source_files(path) == 0 -%}
+        {{ return({}) }}
+    {%- endif -%}
+    {%- set result = run_query(
+        "select filename, cast(size as varchar) || ' bytes, modified ' || cast(last_modified as varchar)"
+        ~ " from read_blob('" ~ path ~ "') order by filename"
+    ) -%}
+    {%- set versions = {} -%}
+    {%- for row in result.rows -%}
+        {%- do versions.update({row[0]: row[1]}) -%}
+    {%- endfor -%}
+    {{ return(versions) }}
+{%- endmacro %}
+
+{% macro default__source_file_versions(path) -%}
+    {{ exceptions.raise_compiler_error(
+        "Listing source files is not implemented for the '" ~ adapter.type() ~ "' adapter yet "
+        ~ "(macros/sources/source_files.sql)."
+    ) }}
 {%- endmacro %}

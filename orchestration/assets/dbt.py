@@ -1,11 +1,11 @@
 """Every dbt model, seed and test as Dagster assets and asset checks.
 
-Three groups of dbt nodes:
-- staging (views over the raw files): its own unpartitioned @dbt_assets, so
-  the blocking raw-data suite (orchestration/assets/quality.py) runs on
-  stg_raw__transactions before anything reads it;
-- the rest of the as-of independent nodes (validation, customer-days,
-  occasions, states, seeds): one unpartitioned @dbt_assets;
+Two groups of dbt nodes, each one dbt invocation:
+- the as-of independent nodes (staging views, the incremental load of
+  int_transactions_validated, customer-days, occasions, states, seeds): one
+  unpartitioned @dbt_assets. The blocking rules on a load are dbt tests on
+  int_transactions_validated, so they stop everything below it inside this
+  one invocation; the raw-data suites warn on that table afterwards;
 - everything from int_as_of_dates_resolved downstream: partitioned by as-of
   date. A run for a partition window passes it to dbt as
   as_of_date_start / as_of_date_end, so a backfill of any range is one run
@@ -33,7 +33,6 @@ from orchestration.project import retention_project
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.settings import RetentionSettings
 
-STAGING = "path:models/staging"
 AS_OF_DEPENDENT = "int_as_of_dates_resolved+"
 BUILD = ["build", "--exclude-resource-type", "unit_test"]
 RAW_TRANSACTIONS_KEY = AssetKey("raw_transactions_file")
@@ -75,21 +74,7 @@ TRANSLATOR = RetentionDbtTranslator(settings=DagsterDbtTranslatorSettings(enable
 @dbt_assets(
     manifest=retention_project.manifest_path,
     project=retention_project,
-    select=STAGING,
-    # tests that also read later layers (raw = used + rejected) run with those layers
     exclude=AS_OF_DEPENDENT,
-    dagster_dbt_translator=TRANSLATOR,
-    pool=WAREHOUSE_POOL,
-    name="retention_dbt_staging",
-)
-def retention_dbt_staging(context: AssetExecutionContext, dbt: DbtCliResource, settings: RetentionSettings):
-    yield from build(context, dbt, settings)
-
-
-@dbt_assets(
-    manifest=retention_project.manifest_path,
-    project=retention_project,
-    exclude=f"{STAGING} {AS_OF_DEPENDENT}",
     dagster_dbt_translator=TRANSLATOR,
     pool=WAREHOUSE_POOL,
     name="retention_dbt_base",

@@ -6,16 +6,19 @@
   marts at their last good state and the day's exports unwritten; the mart
   suites keep the serving copy and the exports at the last good day. Failures
   of warning-severity expectations show as WARN and block nothing.
-- `transactions_freshness` on the raw file: dbt source freshness of
-  source raw.transactions (thresholds in dbt vars), as WARN or ERROR; it never
+- `transactions_freshness` on the raw file: hours from the newest usable
+  transaction in int_transactions_validated (the one typed copy of the
+  file, so the check reads no file and starts no dbt process) to now, in the
+  business time zone (thresholds in dbt vars), as WARN or ERROR; it never
   blocks, since as-of marts stay correct on an older feed.
 
 Every check validates inside the warehouse and so runs in the warehouse pool.
 """
 
 
-import json
 from pathlib import Path
+
+import duckdb
 
 from dagster import (
     AssetCheckExecutionContext,
@@ -25,10 +28,7 @@ from dagster import (
     MetadataValue,
     asset_check,
 )
-from dagster_dbt import DbtCliResource
-
 from orchestration.assets.dbt import RAW_TRANSACTIONS_KEY
-from orchestration.dbt_parse_cache import target_with_saved_parse
 from orchestration.metadata import markdown_table
 from orchestration.quality.runner import (
     RESULTS_TABLE,
@@ -41,7 +41,7 @@ from orchestration.quality.runner import (
 )
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.settings import RetentionSettings
-from orchestration.warehouse import PROJECT_DIR
+from orchestration.warehouse import PROJECT_DIR, project_dbt_vars
 
 PARTITION_TAGS = ("dagster/partition", "dagster/asset_partition_range_end")
 
@@ -109,53 +109,60 @@ def build_suite_check(suite: SuiteFile):
     return _suite_check
 
 
+VALIDATED_TRANSACTIONS = "intermediate.int_transactions_validated"
+VALIDATED_TRANSACTIONS_KEY = AssetKey(["intermediate", "int_transactions_validated"])
+
+
+def transactions_freshness_result(warehouse: Path, dbt_vars: dict) -> AssetCheckResult:
+    """The freshness of the feed: the newest usable order (local time of var
+    business_timezone) against now in that time zone, judged by vars
+    transactions_freshness_warn_after_hours / _error_after_hours."""
+    project_vars = project_dbt_vars(dbt_vars)
+    warn_after = float(project_vars["transactions_freshness_warn_after_hours"])
+    error_after = float(project_vars["transactions_freshness_error_after_hours"])
+    if not relation_exists(warehouse, VALIDATED_TRANSACTIONS):
+        return AssetCheckResult(
+            passed=False, severity=AssetCheckSeverity.WARN,
+            description=f"{VALIDATED_TRANSACTIONS} does not exist yet: no transaction has been loaded.",
+        )
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        newest, now = connection.execute(
+            f"select max(ordered_at), timezone(?, current_timestamp) from {VALIDATED_TRANSACTIONS}"
+            " where reject_reason is null",
+            [project_vars["business_timezone"]],
+        ).fetchone()
+    if newest is None:
+        return AssetCheckResult(
+            passed=False, severity=AssetCheckSeverity.ERROR,
+            description="no usable transaction at all: see the checks on int_transactions_validated.",
+        )
+    hours = (now - newest).total_seconds() / 3600
+    status = "error" if hours > error_after else "warn" if hours > warn_after else "pass"
+    return AssetCheckResult(
+        passed=status == "pass",
+        severity=AssetCheckSeverity.ERROR if status == "error" else AssetCheckSeverity.WARN,
+        description=f"newest transaction {newest:%Y-%m-%d %H:%M:%S}, {hours:.1f} h before "
+                    f"{now:%Y-%m-%d %H:%M:%S} ({project_vars['business_timezone']}): {status}",
+        metadata={
+            "status": status,
+            "newest_transaction_at": f"{newest:%Y-%m-%d %H:%M:%S}",
+            "hours_since_newest_transaction": round(hours, 1),
+            "warn_after_hours": warn_after,
+            "error_after_hours": error_after,
+        },
+    )
+
+
 @asset_check(
     asset=RAW_TRANSACTIONS_KEY,
     name="transactions_freshness",
-    description="dbt source freshness of raw.transactions: hours since the newest plausible order "
-                "(dbt vars transactions_freshness_warn_after_hours / _error_after_hours). Never blocks.",
+    description="Hours since the newest usable transaction (read from int_transactions_validated), "
+                "dbt vars transactions_freshness_warn_after_hours / _error_after_hours. Never blocks.",
+    additional_deps=[VALIDATED_TRANSACTIONS_KEY],
     pool=WAREHOUSE_POOL,
 )
-def transactions_freshness(
-    context: AssetCheckExecutionContext, dbt: DbtCliResource, settings: RetentionSettings
-) -> AssetCheckResult:
-    settings.ensure_demo_data()
-    dbt_vars = settings.dbt_vars()
-    with target_with_saved_parse(dbt_vars, f"transactions_freshness-{context.run.run_id[:8]}") as target:
-        invocation = dbt.cli(
-            ["source", "freshness", "--select", "source:raw.transactions", "--vars", json.dumps(dbt_vars)],
-            raise_on_error=False,
-            target_path=target,
-        )
-        invocation.wait()
-    try:
-        results = invocation.get_artifact("sources.json")["results"]
-    except FileNotFoundError:
-        results = []
-    if not results or "max_loaded_at_time_ago_in_s" not in results[0]:
-        return AssetCheckResult(
-            passed=False,
-            severity=AssetCheckSeverity.WARN,
-            description="dbt source freshness did not run: see the run log.",
-            metadata={"error": str((results[0].get("message") if results else None)
-                                   or invocation.get_error() or "no result")[:2000]},
-        )
-    result = results[0]
-    status = result["status"]
-    hours = result["max_loaded_at_time_ago_in_s"] / 3600
-    criteria = result.get("criteria", {})
-    return AssetCheckResult(
-        passed=status == "pass",
-        severity=AssetCheckSeverity.ERROR if status in ("error", "runtime error") else AssetCheckSeverity.WARN,
-        description=f"newest transaction {result['max_loaded_at']}, {hours:.1f} h before {result['snapshotted_at']}: {status}",
-        metadata={
-            "status": status,
-            "newest_transaction_at": result["max_loaded_at"],
-            "hours_since_newest_transaction": round(hours, 1),
-            "warn_after_hours": (criteria.get("warn_after") or {}).get("count"),
-            "error_after_hours": (criteria.get("error_after") or {}).get("count"),
-        },
-    )
+def transactions_freshness(context: AssetCheckExecutionContext, settings: RetentionSettings) -> AssetCheckResult:
+    return transactions_freshness_result(Path(settings.warehouse_path), settings.dbt_vars())
 
 
 SUITE_CHECKS = [build_suite_check(suite) for suite in load_suites().values()]
