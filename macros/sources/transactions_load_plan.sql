@@ -33,7 +33,7 @@
         {{ return(plan) }}
     {%- endif -%}
     {%- set loaded_columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
-    {%- if 'load_settings_hash' not in loaded_columns or 'line_hash' not in loaded_columns -%}
+    {%- if 'load_settings_hash' not in loaded_columns or 'line_hash' not in loaded_columns or 'loaded_at' not in loaded_columns -%}
         {%- do plan.update({'mode': 'reload', 'reason': 'the table was built before incremental loading'}) -%}
         {{ return(plan) }}
     {%- endif -%}

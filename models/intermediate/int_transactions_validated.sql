@@ -231,7 +231,8 @@ loaded as (
         validated.*,
         file_versions.source_file_version,
         cast('{{ transactions_load_settings_hash() }}' as {{ dbt.type_string() }}) as load_settings_hash,
-        cast('{{ invocation_id }}' as {{ dbt.type_string() }}) as load_invocation_id
+        cast('{{ invocation_id }}' as {{ dbt.type_string() }}) as load_invocation_id,
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }}) as loaded_at
     from validated
     left join file_versions on validated.source_file = file_versions.source_file
 

@@ -229,7 +229,7 @@ def validate(
         kwargs={"connect_args": {"read_only": True}},
     )
     try:
-        asset = source.add_query_asset(name=suite.name, query=f"select * from {suite.relation}")
+        asset = source.add_query_asset(name=suite.name, query=suite_query(suite))
         batch = asset.add_batch_definition_whole_table("whole table")
         definition = context.validation_definitions.add(
             gx.ValidationDefinition(name=suite.name, data=batch, suite=context.suites.add(suite.gx_suite()))
@@ -343,6 +343,16 @@ def latest_observed_value(warehouse: Path, suite_name: str, expectation_type: st
             [suite_name, expectation_type, suite_name],
         ).fetchone()
     return json.loads(row[0]) if row and row[0] is not None else None
+
+
+def suite_query(suite: SuiteFile) -> str:
+    """The rows a suite validates: its relation, or with meta
+    `latest_load_column` only the rows of the latest load (what arrived; the
+    rows loaded before were checked when they arrived)."""
+    column = suite.meta.get("latest_load_column")
+    if not column:
+        return f"select * from {suite.relation}"
+    return f"select * from {suite.relation} where {column} = (select max({column}) from {suite.relation})"
 
 
 # --- parameters ---------------------------------------------------------------

@@ -1,9 +1,12 @@
 {{ config(meta={'dagster': {'ref': {'name': 'transaction_rejects'}}}) }}
--- Nothing is silently dropped: every raw row is either used (counted in the
--- customer-day aggregates up to the as-of date) or in transaction_rejects.
--- Returns one row when the counts disagree.
+-- Nothing is silently dropped: every loaded raw row is either used (counted
+-- in the customer-day aggregates up to the as-of date) or in
+-- transaction_rejects. Returns one row when the counts disagree. (The load
+-- holds every row of every file of the feed: one row per file row, read
+-- once; tests/test_incremental_load.py compares a file-by-file load with a
+-- full read. Counting the files here would read them all on every run.)
 with raw_rows as (
-    select count(*) as count_raw_rows from {{ ref('stg_raw__transactions') }}
+    select count(*) as count_raw_rows from {{ ref('int_transactions_validated') }}
 ),
 
 latest as (
