@@ -58,8 +58,9 @@ class _Step:
     label: str
     total: int = 0  # the models, seeds and tests a dbt step builds
     started: float | None = None
-    materialized: int = 0
+    materialized: int = 0  # assets, each counted once (a backfill materializes each once per day)
     dbt_nodes: int = 0
+    materialized_keys: set = field(default_factory=set)
     checks_passed: int = 0
     checks_failed: list[str] = field(default_factory=list)
     metadata: dict = field(default_factory=dict)
@@ -187,10 +188,13 @@ class RunProgress:
                 step.started = step.reported_at = self.clock()
                 self.running = key
             elif kind == "ASSET_MATERIALIZATION":
-                step.materialized += 1
-                metadata = dict(event.event_specific_data.materialization.metadata or {})
+                materialization = event.event_specific_data.materialization
+                first = materialization.asset_key not in step.materialized_keys
+                step.materialized_keys.add(materialization.asset_key)
+                step.materialized += first
+                metadata = dict(materialization.metadata or {})
                 if "unique_id" in metadata:  # a dbt model or seed
-                    step.dbt_nodes += 1
+                    step.dbt_nodes += first
                 else:
                     step.metadata.update(metadata)
             elif kind == "ASSET_CHECK_EVALUATION":

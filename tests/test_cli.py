@@ -166,7 +166,9 @@ def test_a_long_step_prints_plain_progress_lines(capsys):
     progress(event("STEP_START"))
     now[0] = 5.0
     progress.tick()  # too early
-    progress(event("ASSET_MATERIALIZATION", materialization=SimpleNamespace(metadata={"unique_id": "model.x"})))
+    for day in ("2026-06-29", "2026-06-30"):  # one model, two partitions of a backfill: one node
+        progress(event("ASSET_MATERIALIZATION", materialization=SimpleNamespace(
+            asset_key=("marts", "x"), partition=day, metadata={"unique_id": "model.x"})))
     now[0] = 12.0
     progress.tick()
     now[0] = 15.0
