@@ -1,10 +1,13 @@
-"""The incremental load of int_transactions_validated (issue 13).
+"""The incremental load of int_transactions_validated and the customer-level
+models (issue 13).
 
 A feed of monthly files built from the demo transactions: one warehouse
 loads it month by month as the files land (each build reads only the new
-file), another builds everything at once with --full-refresh. Every mart
-must be identical on the latest as-of date, and the validated rows
-identical but for the invocation that loaded them and when. A file re-delivered with
+file and recomputes only the customers in it), another builds everything
+at once. Every mart must be identical on the latest as-of date, the
+validated rows identical but for the invocation that loaded them and when,
+and the customer-level models identical but for when their rows were
+computed. A file re-delivered with
 other content, or removed, makes the next build read everything again.
 """
 
@@ -21,6 +24,8 @@ import duckdb
 from orchestration.warehouse import run_dbt
 from tests.conftest import RUN_DATE, build_warehouse
 
+# incremental by customer (macros/incremental/customer_changes.sql)
+CUSTOMER_MODELS = ["int_customer_days_aggregated", "int_purchase_occasions_numbered", "int_customer_states_accumulated"]
 PLAN_LINE = re.compile(r"int_transactions_validated: (full|reload|append) \((.*)\)\s*$", re.MULTILINE)
 
 
@@ -88,6 +93,8 @@ def test_a_feed_loaded_file_by_file_equals_a_full_refresh(demo_dir, tmp_path):
         mode, reason = plan_of(result.output)
         # the demo has rows dated after the run date in some file: that file is read again too
         assert mode == "append" and reason.startswith("1 new file(s)"), (mode, reason)
+        for model in CUSTOMER_MODELS:
+            assert f"{model}: customers (customers with rows written after" in result.output, model
 
     full = tmp_path / "full"
     result = build_warehouse(full, dbt_vars, with_tests=False)
@@ -100,6 +107,10 @@ def test_a_feed_loaded_file_by_file_equals_a_full_refresh(demo_dir, tmp_path):
                      "order by source_file, source_row_number")
         assert (connection.execute(validated.format("incremental")).fetchall()
                 == connection.execute(validated.format("full_refresh")).fetchall())
+        for model in CUSTOMER_MODELS:
+            rows = f"select * exclude (built_at) from {{}}.intermediate.{model} order by all"
+            assert (connection.execute(rows.format("incremental")).fetchall()
+                    == connection.execute(rows.format("full_refresh")).fetchall()), model
     with duckdb.connect(str(incremental / "warehouse.duckdb"), read_only=True) as a, \
             duckdb.connect(str(full / "warehouse.duckdb"), read_only=True) as b:
         tables = public_tables(b)
@@ -143,3 +154,31 @@ def test_a_changed_or_removed_file_reads_everything_again(demo_dir, tmp_path):
         assert connection.execute(
             "select count(*) from intermediate.int_transactions_validated where source_file = ?",
             [str(files[4])]).fetchone()[0] == 0
+
+
+def test_a_changed_setting_recomputes_every_customer(demo_dir, tmp_path):
+    """A var the customer-level models are computed with changes: the models
+    that read it compute every customer again, and the result equals a fresh
+    build with the new setting."""
+    dbt_vars = {"run_date": RUN_DATE, "transactions_path": str(demo_dir / "transactions.csv")}
+    select = ["build", "--select", "+int_customer_states_accumulated", "--exclude-resource-type", "test", "unit_test"]
+
+    def build(root: Path, extra: dict) -> str:
+        result = run_dbt(select, {**dbt_vars, **extra}, root / "warehouse.duckdb", root / "target")
+        assert result.success, result.output[-6000:]
+        return result.output
+
+    root = tmp_path / "changed"
+    build(root, {})
+    output = build(root, {"occasion_min_net_amount": 20})
+    for model in CUSTOMER_MODELS[1:]:
+        assert f"{model}: rebuild (a setting it is computed with has changed)" in output, model
+    fresh = tmp_path / "fresh"
+    build(fresh, {"occasion_min_net_amount": 20})
+    with duckdb.connect() as connection:
+        connection.execute(f"attach '{root / 'warehouse.duckdb'}' as changed (read_only)")
+        connection.execute(f"attach '{fresh / 'warehouse.duckdb'}' as fresh (read_only)")
+        for model in CUSTOMER_MODELS:
+            rows = f"select * exclude (built_at) from {{}}.intermediate.{model} order by all"
+            changed = connection.execute(rows.format("changed")).fetchall()
+            assert changed and changed == connection.execute(rows.format("fresh")).fetchall(), model

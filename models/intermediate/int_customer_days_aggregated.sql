@@ -1,11 +1,19 @@
 -- One row per customer and calendar day (business time zone) with any usable
--- transaction: net amount and what it is made of. The transaction-level step:
--- it does not depend on the as-of date, so it can become incremental.
+-- transaction: net amount and what it is made of. The transaction-level step;
+-- independent of the as-of date. Incremental by customer
+-- (macros/incremental/customer_changes.sql): a build recomputes the days of
+-- the customers with transaction rows loaded since its last build.
+{{ customer_changes_config(
+    parents=[{'model': 'int_transactions_validated', 'written_at': 'loaded_at'}],
+) }}
+
+{%- set plan = customer_changes_plan() %}
 
 with usable_transactions as (
 
     select * from {{ ref('int_transactions_validated') }}
     where reject_reason is null
+    {{ customer_changes_filter(plan, keyword='and') }}
 
 ),
 
@@ -21,7 +29,8 @@ customer_days as (
         count(distinct order_id) as count_orders,
         count(*) as count_lines,
         min(ordered_at) as first_ordered_at,
-        max(ordered_at) as last_ordered_at
+        max(ordered_at) as last_ordered_at,
+        {{ customer_changes_columns(plan) }}
     from usable_transactions
     group by customer_id, ordered_date
 

@@ -32,7 +32,27 @@ states_as_of as (
 
     select
         as_of_dates.as_of_date,
-        states.*
+        states.customer_id,
+        states.valid_from_date,
+        states.valid_to_date,
+        states.first_activity_date,
+        states.frequency,
+        states.first_purchase_date,
+        states.last_purchase_date,
+        states.monetary,
+        states.gross_sales_amount,
+        states.returned_amount,
+        states.cost_amount,
+        states.mean_recent_interval_days,
+        states.mean_interval_days,
+        states.median_interval_days,
+        states.mean_earlier_interval_days,
+        states.count_recent_slow_intervals,
+        states.mean_recent_occasion_amount,
+        states.mean_earlier_occasion_amount,
+        states.count_recent_small_occasions,
+        states.count_reactivations,
+        states.last_reactivated_date
     from states
     inner join as_of_dates
         on states.valid_from_date <= as_of_dates.as_of_date

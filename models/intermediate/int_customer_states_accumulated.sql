@@ -4,17 +4,30 @@
 -- (valid_to_date is exclusive; 9999-12-31 for the current state). A
 -- customer's figures change only on activity days, so the state as of any
 -- date is one range lookup: valid_from_date <= as_of_date < valid_to_date.
--- Independent of the as-of date.
+-- Independent of the as-of date. Incremental by customer
+-- (macros/incremental/customer_changes.sql): a build recomputes the states of
+-- the customers whose days or occasions changed since its last build.
+{{ customer_changes_config(
+    parents=[
+        {'model': 'int_customer_days_aggregated', 'written_at': 'built_at'},
+        {'model': 'int_purchase_occasions_numbered', 'written_at': 'built_at'},
+    ],
+    settings=['occasion_min_net_amount', 'zero_amount_day_is_occasion'],
+) }}
+
+{%- set plan = customer_changes_plan() %}
 
 with customer_days as (
 
     select * from {{ ref('int_customer_days_aggregated') }}
+    {{ customer_changes_filter(plan) }}
 
 ),
 
 occasions as (
 
     select * from {{ ref('int_purchase_occasions_numbered') }}
+    {{ customer_changes_filter(plan) }}
 
 ),
 
@@ -80,7 +93,8 @@ joined as (
         latest_occasion.mean_earlier_occasion_amount,
         latest_occasion.count_recent_small_occasions,
         coalesce(latest_occasion.count_reactivations, 0) as count_reactivations,
-        latest_occasion.last_reactivated_date
+        latest_occasion.last_reactivated_date,
+        {{ customer_changes_columns(plan) }}
     from running
     left join occasions as latest_occasion
         on running.customer_id = latest_occasion.customer_id

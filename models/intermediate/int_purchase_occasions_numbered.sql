@@ -8,13 +8,25 @@
 -- smaller than the earlier ones (the evidence of
 -- macros/definitions/churn_signals.sql), and whether it ended a lost spell
 -- (a reactivation). Independent of the as-of date; later states read these
--- figures.
+-- figures. Incremental by customer (macros/incremental/customer_changes.sql):
+-- a build renumbers the customers whose days changed since its last build,
+-- and every customer when a setting below changed.
+{{ customer_changes_config(
+    parents=[{'model': 'int_customer_days_aggregated', 'written_at': 'built_at'}],
+    settings=[
+        'occasion_min_net_amount', 'zero_amount_day_is_occasion', 'recent_interval_count',
+        'alert_interval_slowdown_factor', 'alert_spend_drop_share', 'lost_interval_multiple'
+    ],
+    settings_models=['int_business_rules_resolved'],
+) }}
 
 {%- set recent_count = var('recent_interval_count') %}
+{%- set plan = customer_changes_plan() %}
 
 with customer_days as (
 
     select * from {{ ref('int_customer_days_aggregated') }}
+    {{ customer_changes_filter(plan) }}
 
 ),
 
@@ -183,7 +195,8 @@ cumulative as (
         max(case when is_reactivation then purchase_date end) over (
             partition by customer_id order by purchase_number
             rows between unbounded preceding and current row
-        ) as last_reactivated_date
+        ) as last_reactivated_date,
+        {{ customer_changes_columns(plan) }}
     from reactivations
 
 )
