@@ -50,6 +50,7 @@ Two ways to get transactions to play with, both written as plain CSV files:
 from __future__ import annotations
 
 import csv
+import io
 import importlib.util
 import random
 from dataclasses import dataclass
@@ -528,10 +529,17 @@ def _customer_rows(rng, customers, orders, n_customers, end) -> list[tuple[str, 
 
 
 def _write_csv(path: Path, header: tuple[str, ...], rows) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
+    """Writes the file only when its content changes: the warehouse loads a
+    file again when its size or modification time changed, so a second
+    `make demo` stays an incremental run."""
+    text = io.StringIO(newline="")
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    content = text.getvalue().encode("utf-8")
+    if path.exists() and path.stat().st_size == len(content) and path.read_bytes() == content:
+        return
+    path.write_bytes(content)
 
 
 # --------------------------------------------------------------------------
