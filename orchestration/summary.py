@@ -15,6 +15,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.warehouse import connect as warehouse_connection
+
 LIFECYCLE_STAGE_ORDER = ["prospect", "new", "vulnerable", "evergreen", "alert", "lost"]
 PROFIT_TIER_ORDER = ["most_valuable", "most_growable", "other", "below_zero"]
 # the action lists of marts.call_sheet, in the order of its precedence, with what sales does with them
@@ -113,7 +115,7 @@ def clv_line(serving_path: str | Path | None) -> str | None:
     if not serving_path or not Path(serving_path).exists():
         return None
     try:
-        with duckdb.connect(str(serving_path), read_only=True) as connection:
+        with warehouse_connection(str(serving_path), read_only=True) as connection:
             columns = {name for (name,) in connection.execute(
                 "select column_name from information_schema.columns "
                 "where table_schema = 'marts' and table_name = 'publication'"
@@ -143,7 +145,7 @@ def summarise(warehouse: Path, as_of_date: str | None = None, serving_path: str 
     """Read the marts of a built warehouse file (read-only): the segment
     counts of the day the snapshot marts show, and the call sheet of
     as_of_date (default: that day)."""
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
+    with warehouse_connection(str(warehouse), read_only=True) as connection:
         snapshot_date = connection.execute("select max(as_of_date) from marts.customer_lifecycle").fetchone()[0]
 
         def dimension(name: str) -> dict[str, int]:

@@ -14,6 +14,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DUCKDB_PATH = PROJECT_DIR / "warehouse" / "retention.duckdb"
 
@@ -22,6 +24,23 @@ def duckdb_path() -> Path:
     """The warehouse file: env DUCKDB_PATH, else warehouse/retention.duckdb under the project."""
     configured = os.environ.get("DUCKDB_PATH")
     return Path(configured).resolve() if configured else DEFAULT_DUCKDB_PATH
+
+
+def duckdb_limits() -> dict[str, str]:
+    """DuckDB's memory cap and worker threads for the Python steps' own
+    connections (the quality suites, CLV fit, exports, serving copy), from
+    the environment variables profiles.yml gives dbt, with the same defaults,
+    read when a connection opens: a limit set for a run holds for every
+    process of it, not only for dbt's."""
+    return {
+        "memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT", "80%"),
+        "threads": os.environ.get("DUCKDB_THREADS", "2"),
+    }
+
+
+def connect(path: Path | str = ":memory:", read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection under duckdb_limits()."""
+    return duckdb.connect(str(path), read_only=read_only, config=duckdb_limits())
 
 
 def dbt_executable() -> str:

@@ -15,7 +15,6 @@ serving copy is still published (its marts.publication says clv_status =
 'failed' and why) and the alert files are written.
 """
 
-import duckdb
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
@@ -35,7 +34,7 @@ from orchestration.metadata import markdown_table
 from orchestration.partitions import as_of_date_partitions, as_of_dates
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.settings import RetentionSettings
-from orchestration.warehouse import project_dbt_vars
+from orchestration.warehouse import connect as warehouse_connection, project_dbt_vars
 
 BTYD_SUMMARY_KEY = AssetKey(["intermediate", "int_customer_btyd_summarised"])
 CLV_KEYS = [AssetKey(["marts", table]) for table in TABLES]
@@ -84,7 +83,7 @@ def _failed_fit(context: AssetExecutionContext, warehouse: str, as_of_date: str,
     attempt is recorded, and a failed check says why."""
     reason = f"{type(error).__name__}: {error}"
     record_attempt(warehouse, as_of_date, "failed", reason, context.run.run_id)
-    with duckdb.connect(warehouse, read_only=True) as connection:
+    with warehouse_connection(warehouse, read_only=True) as connection:
         kept = clv_as_of_date(connection)
     kept_text = f"the CLV tables keep the fit of {kept}" if kept else "there are no CLV tables yet"
     context.log.error(f"CLV fit for {as_of_date} failed, {kept_text}: {reason}")

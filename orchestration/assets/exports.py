@@ -32,6 +32,7 @@ from orchestration.partitions import as_of_date_partitions, as_of_dates
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.sales_files import write_parquet, write_sales_csv
 from orchestration.settings import RetentionSettings
+from orchestration.warehouse import connect as warehouse_connection
 
 ACTION_LISTS = ["winback", "churn_risk", "repurchase_due"]
 CALL_SHEET_KEY = AssetKey(["marts", "call_sheet"])
@@ -63,7 +64,7 @@ def ensure_computed(connection: duckdb.DuckDBPyConnection, as_of_date: str) -> N
 
 def read_call_sheet(warehouse: str, as_of_date: str) -> pd.DataFrame:
     """One day of marts.call_sheet in sheet order."""
-    with duckdb.connect(warehouse, read_only=True) as connection:
+    with warehouse_connection(warehouse, read_only=True) as connection:
         ensure_computed(connection, as_of_date)
         return connection.execute(
             "select * from marts.call_sheet where as_of_date = cast(? as date) order by sheet_rank",

@@ -18,7 +18,6 @@ Every check validates inside the warehouse and so runs in the warehouse pool.
 
 from pathlib import Path
 
-import duckdb
 
 from dagster import (
     AssetCheckExecutionContext,
@@ -41,7 +40,7 @@ from orchestration.quality.runner import (
 )
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.settings import RetentionSettings
-from orchestration.warehouse import PROJECT_DIR, project_dbt_vars
+from orchestration.warehouse import PROJECT_DIR, connect as warehouse_connection, project_dbt_vars
 
 PARTITION_TAGS = ("dagster/partition", "dagster/asset_partition_range_end")
 
@@ -125,7 +124,7 @@ def transactions_freshness_result(warehouse: Path, dbt_vars: dict) -> AssetCheck
             passed=False, severity=AssetCheckSeverity.WARN,
             description=f"{VALIDATED_TRANSACTIONS} does not exist yet: no transaction has been loaded.",
         )
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
+    with warehouse_connection(str(warehouse), read_only=True) as connection:
         newest, now = connection.execute(
             f"select max(ordered_at), timezone(?, current_timestamp) from {VALIDATED_TRANSACTIONS}"
             " where reject_reason is null",

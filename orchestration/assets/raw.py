@@ -2,18 +2,18 @@
 
 from pathlib import Path
 
-import duckdb
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from orchestration.assets.dbt import RAW_TRANSACTIONS_KEY
 from orchestration.settings import RetentionSettings
+from orchestration.warehouse import connect as warehouse_connection
 
 
 @asset(key=RAW_TRANSACTIONS_KEY, group_name="raw", description="The transactions file(s) the warehouse reads.")
 def raw_transactions_file(context: AssetExecutionContext, settings: RetentionSettings) -> MaterializeResult:
     settings.ensure_demo_data()
     path = settings.transactions_path
-    with duckdb.connect() as connection:
+    with warehouse_connection() as connection:
         files = [row[0] for row in connection.execute("select file from glob(?)", [path]).fetchall()]
     if not files:
         raise FileNotFoundError(f"RETENTION_TRANSACTIONS_PATH {path!r} matches no file")

@@ -20,7 +20,6 @@ import os
 import uuid
 from pathlib import Path
 
-import duckdb
 from dagster import AssetExecutionContext, BackfillPolicy, MaterializeResult, MetadataValue, asset
 
 from orchestration.assets.clv import CLV_KEYS
@@ -30,6 +29,7 @@ from orchestration.metadata import markdown_table
 from orchestration.partitions import as_of_date_partitions
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.settings import RetentionSettings
+from orchestration.warehouse import connect as warehouse_connection
 
 # every model of models/marts (their asset keys are marts/<model>) and the CLV tables
 MART_KEYS = sorted([*(key for key in retention_dbt_daily.keys if key.path[0] == "marts"), *CLV_KEYS], key=str)
@@ -40,7 +40,7 @@ def published_as_of_date(serving_path: Path):
     """The day the serving copy shows, or None when there is none yet."""
     if not serving_path.exists():
         return None
-    with duckdb.connect(str(serving_path), read_only=True) as connection:
+    with warehouse_connection(str(serving_path), read_only=True) as connection:
         return connection.execute("select max(as_of_date) from marts.publication").fetchone()[0]
 
 
@@ -51,7 +51,7 @@ def publish(warehouse: str, serving_path: Path) -> tuple[object, dict[str, int],
     (day, {}, status) when the serving copy already shows a newer day and is
     left alone.
     """
-    with duckdb.connect(warehouse, read_only=True) as connection:
+    with warehouse_connection(warehouse, read_only=True) as connection:
         as_of_date = connection.execute("select max(as_of_date) from marts.customer_lifecycle").fetchone()[0]
         clv = clv_status(connection, as_of_date)
         present = {name for (name,) in connection.execute(
@@ -63,7 +63,7 @@ def publish(warehouse: str, serving_path: Path) -> tuple[object, dict[str, int],
     temporary = serving_path.with_name(f".{serving_path.name}.{uuid.uuid4().hex}.tmp")
     row_counts = {}
     try:
-        with duckdb.connect() as connection:
+        with warehouse_connection() as connection:
             connection.execute(f"attach '{warehouse}' as warehouse (read_only)")
             connection.execute(f"attach '{temporary}' as serving")
             connection.execute("create schema serving.marts")

@@ -24,7 +24,7 @@ import pandas as pd
 
 from orchestration.clv.btyd import ClvFitError
 from orchestration.clv.pipeline import ClvResult
-from orchestration.warehouse import table_exists
+from orchestration.warehouse import connect as warehouse_connection, table_exists
 
 SCHEMA = "marts"
 TABLES: dict[str, dict[str, str]] = {
@@ -125,7 +125,7 @@ def write_clv(warehouse: str, result: ClvResult) -> dict[str, int]:
         "clv_holdout_report": result.holdout_report,
     }
     ensure_finite(frames)
-    with duckdb.connect(warehouse) as connection:
+    with warehouse_connection(warehouse) as connection:
         connection.execute(f"create schema if not exists {SCHEMA}")
         connection.execute("begin transaction")
         try:
@@ -151,7 +151,7 @@ def write_clv(warehouse: str, result: ClvResult) -> dict[str, int]:
 
 
 def read_summary(warehouse: str) -> pd.DataFrame:
-    with duckdb.connect(warehouse, read_only=True) as connection:
+    with warehouse_connection(warehouse, read_only=True) as connection:
         return connection.execute(
             "select * from intermediate.int_customer_btyd_summarised order by fit_window, customer_id"
         ).df()
@@ -172,7 +172,7 @@ create table if not exists {ATTEMPTS_TABLE} (
 
 def record_attempt(warehouse: str, as_of_date: str, status: str, message: str | None, run_id: str | None) -> None:
     """Append one CLV fit attempt: status 'fitted' or 'failed' with the reason."""
-    with duckdb.connect(warehouse) as connection:
+    with warehouse_connection(warehouse) as connection:
         connection.execute(ATTEMPTS_DDL)
         connection.execute(
             f"insert into {ATTEMPTS_TABLE} values (?, cast(? as date), ?, ?, ?)",

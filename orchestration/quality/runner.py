@@ -29,9 +29,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import duckdb
 
-from orchestration.warehouse import PROJECT_DIR, table_exists
+from orchestration.warehouse import PROJECT_DIR, connect as warehouse_connection, duckdb_limits, table_exists
 
 SUITES_DIR = PROJECT_DIR / "expectations"
 RESULTS_TABLE = "quality.validation_results"
@@ -226,7 +225,7 @@ def validate(
     source = context.data_sources.add_sql(
         name="warehouse",
         connection_string=f"duckdb:///{Path(warehouse).resolve()}",
-        kwargs={"connect_args": {"read_only": True}},
+        kwargs={"connect_args": {"read_only": True, "config": duckdb_limits()}},
     )
     try:
         asset = source.add_query_asset(name=suite.name, query=suite_query(suite))
@@ -307,7 +306,7 @@ def record_outcome(outcome: SuiteOutcome, warehouse: Path) -> None:
         )
         for item in outcome.outcomes
     ]
-    with duckdb.connect(str(warehouse)) as connection:
+    with warehouse_connection(str(warehouse)) as connection:
         connection.execute(RESULTS_DDL)
         connection.executemany(f"insert into {RESULTS_TABLE} values ({', '.join(['?'] * 15)})", rows)
 
@@ -317,7 +316,7 @@ def relation_exists(warehouse: Path, relation: str) -> bool:
     schema, _, table = relation.rpartition(".")
     if not Path(warehouse).exists():
         return False
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
+    with warehouse_connection(str(warehouse), read_only=True) as connection:
         return table_exists(connection, schema or "main", table)
 
 
@@ -325,7 +324,7 @@ def latest_observed_value(warehouse: Path, suite_name: str, expectation_type: st
     """The observed value of the suite's last passing run, or None."""
     if not relation_exists(warehouse, RESULTS_TABLE):
         return None
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
+    with warehouse_connection(str(warehouse), read_only=True) as connection:
         row = connection.execute(
             f"""
             select results.observed_value
