@@ -29,13 +29,14 @@ def duckdb_path() -> Path:
 def duckdb_limits() -> dict[str, str]:
     """DuckDB's memory cap and worker threads for the Python steps' own
     connections (the quality suites, CLV fit, exports, serving copy), from
-    the environment variables profiles.yml gives dbt, with the same defaults,
-    read when a connection opens: a limit set for a run holds for every
-    process of it, not only for dbt's."""
-    return {
-        "memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT", "80%"),
-        "threads": os.environ.get("DUCKDB_THREADS", "2"),
-    }
+    the environment variables profiles.yml gives dbt, read when a connection
+    opens: a limit set for a run holds for every process of it, not only for
+    dbt's. Only the variables that are set: DuckDB refuses a second
+    connection to an open file with another configuration, so without them a
+    connection is exactly DuckDB's default one (memory 80 % of RAM, threads
+    = cores)."""
+    names = {"memory_limit": "DUCKDB_MEMORY_LIMIT", "threads": "DUCKDB_THREADS"}
+    return {setting: os.environ[name] for setting, name in names.items() if os.environ.get(name)}
 
 
 def connect(path: Path | str = ":memory:", read_only: bool = False) -> duckdb.DuckDBPyConnection:

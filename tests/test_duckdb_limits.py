@@ -2,6 +2,8 @@
 steps' connections take DUCKDB_MEMORY_LIMIT and DUCKDB_THREADS like dbt's
 profile does, so a run squeezed into less memory is squeezed everywhere."""
 
+import duckdb
+
 from orchestration.warehouse import connect
 
 
@@ -19,9 +21,13 @@ def test_python_connections_take_the_limits_from_the_environment(monkeypatch, tm
         assert settings(connection) == ("488.2 MiB", 1)
 
 
-def test_without_limits_set_they_default_like_the_profile(monkeypatch):
+def test_without_limits_set_a_connection_is_duckdbs_default_one(monkeypatch, tmp_path):
+    """Nothing set: the same configuration as a plain duckdb.connect, so a
+    test or a notebook holding the warehouse open does not stop the steps
+    (DuckDB refuses a second connection with another configuration)."""
     monkeypatch.delenv("DUCKDB_MEMORY_LIMIT", raising=False)
     monkeypatch.delenv("DUCKDB_THREADS", raising=False)
-    with connect() as connection:
-        memory_limit, threads = settings(connection)
-    assert threads == 2 and memory_limit != "488.2 MiB"
+    path = tmp_path / "file.duckdb"
+    duckdb.connect(str(path)).close()
+    with duckdb.connect(str(path), read_only=True) as held, connect(path, read_only=True) as connection:
+        assert settings(connection) == settings(held)
