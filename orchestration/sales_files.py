@@ -255,6 +255,30 @@ def date_cells(series: pd.Series) -> pd.Series:
     return series.map(lambda value: "" if is_null(value) else value.strftime(pattern))
 
 
+def fixed_cells(series: pd.Series, decimals: int) -> pd.Series:
+    """fixed(value, decimals) for a whole numeric column at once: the same
+    cells, half up from each number's shortest repr, without a Decimal per
+    cell (a 365-day export spent most of its time there). Values whose
+    scaled fraction lies within rounding error of one half, or too large for
+    exact float arithmetic, take the exact per-value path."""
+    values = pd.to_numeric(series, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+    cells = np.full(len(values), "", dtype=object)
+    finite = np.isfinite(values)
+    scale = 10 ** decimals
+    scaled = np.abs(np.where(finite, values, 0.0)) * scale
+    fraction = scaled - np.floor(scaled)
+    exact = finite & (scaled < 1e12) & (np.abs(fraction - 0.5) > 1e-6)
+    units = np.floor(scaled[exact] + 0.5).astype(np.int64)
+    sign = np.where((values[exact] < 0) & (units != 0), "-", "")
+    text = pd.Series(units // scale).astype(str).to_numpy(dtype=object)
+    if decimals:
+        text = text + "." + pd.Series(units % scale).astype(str).str.zfill(decimals).to_numpy(dtype=object)
+    cells[exact] = sign + text
+    for position in np.flatnonzero(finite & ~exact):
+        cells[position] = fixed(series.iloc[position], decimals)
+    return pd.Series(cells, index=series.index, dtype=object)
+
+
 def cell_writer(kind: str, series: pd.Series) -> Callable[[object], str]:
     if kind == "boolean":
         return yes_no
@@ -281,11 +305,28 @@ def cell_writer(kind: str, series: pd.Series) -> Callable[[object], str]:
     return text_cell
 
 
+def numeric_decimals(kind: str, series: pd.Series) -> int | None:
+    """The decimals of a plain numeric (not boolean, not object) column's
+    cells, as cell_writer writes them; None for every other column."""
+    dtype = series.dtype
+    if (kind not in ("money", "days", "ratio", "probability", "integer", "number")
+            or not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)):
+        return None
+    write = cell_writer(kind, series)
+    if write is whole:
+        return 0
+    return {"money": MONEY_DECIMALS, "days": DAY_DECIMALS, "ratio": RATIO_DECIMALS,
+            "probability": PROBABILITY_DECIMALS, "number": NUMBER_DECIMALS}[kind]
+
+
 def sales_cells(series: pd.Series) -> pd.Series:
     """One column as the CSV's text cells (see the module docstring)."""
     kind = column_kind(series.name, series.dtype)
     if kind == "date":
         return date_cells(series)
+    decimals = numeric_decimals(kind, series)
+    if decimals is not None:
+        return fixed_cells(series, decimals)
     write = cell_writer(kind, series)
     return series.astype(object).map(lambda value: "" if is_null(value) else write(value))
 

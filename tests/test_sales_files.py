@@ -134,6 +134,25 @@ def test_figures_are_rounded_as_people_write_them(tmp_path):
             assert not re.fullmatch(r"-?[\d.]+e[+-]?\d+", cell, re.IGNORECASE), cell  # no exponents
 
 
+def test_a_numeric_column_is_rounded_at_once_exactly_as_value_by_value():
+    """The column-at-once path (sales_files.fixed_cells) gives the cells the
+    exact per-value rounding gives, ties and float noise included."""
+    rng = np.random.default_rng(13)
+    decimals = rng.integers(0, 5, 20_000)
+    values = np.concatenate([
+        [round(value, int(places)) for value, places in zip(rng.normal(0, 5_000, 20_000), decimals)],
+        rng.normal(0, 1, 5_000),
+        [2.675, -2.675, 0.125, -0.005, 0.005, 1.005, 999999.995, 0.1 + 0.2, -0.0, 0.0, 1e15, -3e13,
+         np.nan, np.inf, -np.inf],
+    ])
+    series = pd.Series(values)
+    for places in (0, 1, 2, 3):
+        by_value = [sales_files.fixed(value, places) if np.isfinite(value) else "" for value in values]
+        assert sales_files.fixed_cells(series, places).tolist() == by_value, places
+    nullable = pd.Series([1, None, 10**17 + 1], dtype="Int64", name="frequency")
+    assert sales_files.sales_cells(nullable).tolist() == ["1", "", "100000000000000001"]
+
+
 def test_booleans_are_yes_no_dates_iso_and_nulls_empty(tmp_path):
     rows = as_dicts(write_sales_csv(call_sheet(), tmp_path / "a.csv"))
     assert [row["New on the list"] for row in rows] == ["Yes", "No", "Yes"]
