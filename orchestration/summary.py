@@ -52,6 +52,7 @@ class WarehouseSummary:
     contacts_per_channel: dict[str, int] = field(default_factory=dict)
     rejects_per_reason: dict[str, int] = field(default_factory=dict)
     clv: str | None = None
+    retention: list[str] | None = None
     serving_path: str | None = None
     exports_dir: str | None = None
 
@@ -79,6 +80,7 @@ class WarehouseSummary:
             channels = ", ".join(f"{channel} {count:,}" for channel, count in self.contacts_per_channel.items())
             lines.append(f"  contacts today per channel: {channels}")
         lines += [
+            *(self.retention or []),
             *block("Rejected raw rows (marts.transaction_rejects):", self.rejects_per_reason or {"none": 0}),
             *([self.clv] if self.clv else []),
             "Drill down from any count: marts.segment_summary (drill_down_sql)",
@@ -105,6 +107,33 @@ def action_lists(connection: duckdb.DuckDBPyConnection, as_of_date) -> dict[str,
     ).fetchall()
     counts = {name: ActionList(int(today), int(waiting), int(new)) for name, today, waiting, new in rows}
     return {name: counts.get(name, ActionList(0, 0, 0)) for name in ACTION_LISTS}
+
+
+def retention_lines(connection: duckdb.DuckDBPyConnection, as_of_date) -> list[str]:
+    """The day's headline of marts.retention_kpis (group 'all'): the day's
+    movements and the window's churn and repurchase rates, or why the rates
+    are not known yet; nothing for a warehouse built before the mart."""
+    try:
+        row = connection.execute(
+            "select count_new_customers, count_newly_lost_customers, count_won_back_customers, window_days, "
+            "window_start_date, is_window_start_known, count_active_at_window_start, churn_rate, repurchase_rate "
+            "from marts.retention_kpis where group_type = 'all' and as_of_date = ?", [as_of_date]
+        ).fetchone()
+    except duckdb.CatalogException:
+        return []
+    if row is None:
+        return []
+    new, lost, won_back, days, start, known, active, churn, repurchase = row
+    lines = [f"Retention (marts.retention_kpis): today {new:,} new, {lost:,} newly lost, {won_back:,} won back"]
+    if not known:
+        lines.append(f"  churn and repurchase rates over {days} days: not known until the history holds {start} "
+                     f"(backfill the {days} days before {as_of_date} to see them)")
+    elif churn is None:
+        lines.append(f"  churn and repurchase rates over {days} days: nobody was active on {start}")
+    else:
+        lines.append(f"  over the {days} days since {start}: churn {churn:.1%}, repurchase {repurchase:.1%} "
+                     f"of the {active:,} customers active then")
+    return lines
 
 
 def clv_line(serving_path: str | Path | None) -> str | None:
@@ -167,6 +196,7 @@ def summarise(warehouse: Path, as_of_date: str | None = None, serving_path: str 
             "where as_of_date = cast(? as date) and contact_status = 'contact_today' group by 1 order by 2 desc, 1",
             [sheet_as_of_date],
         )
+        retention = retention_lines(connection, snapshot_date)
         rejects = _counts(
             connection,
             "select reject_reason, count(*) from marts.transaction_rejects group by 1 order by 2 desc, 1",
@@ -184,6 +214,7 @@ def summarise(warehouse: Path, as_of_date: str | None = None, serving_path: str 
         contacts_per_channel=channels,
         rejects_per_reason=rejects,
         clv=clv_line(serving_path),
+        retention=retention,
         serving_path=serving_path,
         exports_dir=exports_dir,
     )

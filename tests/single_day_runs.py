@@ -33,8 +33,9 @@ def main(warehouse: str, target: str, dbt_vars_json: str, first: str, last: str)
         return 1
     for index, day in enumerate(pd.date_range(first, last).strftime("%Y-%m-%d")):
         # the as-of independent models once, then only what depends on the day
-        selection = ["--select", "+customer_segment_history"] if index == 0 else [
-            "--select", "int_as_of_dates_resolved+,+customer_segment_history"]
+        # (the segment history and the retention KPIs, which read it)
+        selection = ["--select", "+retention_kpis"] if index == 0 else [
+            "--select", "int_as_of_dates_resolved+,+retention_kpis"]
         result = runner.invoke(["run", *common, *selection, "--vars", json.dumps({**dbt_vars, "as_of_date": day})])
         if not result.success:
             print(f"single-day run for {day} failed: {result.exception}", file=sys.stderr)

@@ -13,6 +13,7 @@ import pytest
 MARTS = [
     "customer_purchase_intervals", "customer_rfm", "customer_lifecycle", "transaction_rejects",
     "customer_segment_history", "customer_segment_transitions", "call_sheet", "alert_log", "segment_summary",
+    "retention_kpis", "cohort_retention",
 ]
 
 

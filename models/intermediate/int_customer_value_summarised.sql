@@ -85,9 +85,7 @@ lines_as_of as (
     select
         value_lines.*,
         periods.as_of_date,
-        value_lines.net_amount
-            - coalesce(value_lines.cost_of_goods_amount, 0)
-            - coalesce(value_lines.cost_to_serve_amount, 0) as margin_amount,
+        {{ margin_amount('value_lines.net_amount', 'value_lines.cost_of_goods_amount', 'value_lines.cost_to_serve_amount') }} as margin_amount,
         case
             when value_lines.value_date >= periods.recent_period_start_date then 'recent'
             when value_lines.value_date >= periods.previous_period_start_date then 'previous'
