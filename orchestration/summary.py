@@ -32,6 +32,7 @@ class ActionList:
     contact_today: int  # rows of the list's file to contact today
     waiting: int  # rows of the list's file waiting for channel capacity
     new: int  # of all its rows: customers who entered their state on the list today
+    held_out: int = 0  # control group (var holdout_share): on the sheet, not in the files, not contacted
 
     @property
     def customers(self) -> int:
@@ -75,7 +76,9 @@ class WarehouseSummary:
         for name, action_list in self.action_lists.items():
             label = f"{name} ({ACTION_LISTS[name]})"
             waiting = f", {action_list.waiting:,} waiting for capacity" if action_list.waiting else ""
-            lines.append(f"  {label:<28} {action_list.customers:>7,} customers, {action_list.new:,} new{waiting}")
+            held_out = f", {action_list.held_out:,} held out (control group)" if action_list.held_out else ""
+            lines.append(f"  {label:<28} {action_list.customers:>7,} customers, {action_list.new:,} new{waiting}"
+                         f"{held_out}")
         if self.contacts_per_channel:
             channels = ", ".join(f"{channel} {count:,}" for channel, count in self.contacts_per_channel.items())
             lines.append(f"  contacts today per channel: {channels}")
@@ -101,11 +104,14 @@ def action_lists(connection: duckdb.DuckDBPyConnection, as_of_date) -> dict[str,
     """The day's call sheet per action list, as the files hold it."""
     rows = connection.execute(
         "select action_list, count(*) filter (where contact_status = 'contact_today'), "
-        "count(*) filter (where contact_status = 'waiting'), count(*) filter (where is_new_alert) "
+        "count(*) filter (where contact_status = 'waiting'), "
+        "count(*) filter (where is_new_alert and contact_status <> 'holdout'), "
+        "count(*) filter (where contact_status = 'holdout') "
         "from marts.call_sheet where as_of_date = cast(? as date) group by 1",
         [str(as_of_date)],
     ).fetchall()
-    counts = {name: ActionList(int(today), int(waiting), int(new)) for name, today, waiting, new in rows}
+    counts = {name: ActionList(int(today), int(waiting), int(new), int(held_out))
+              for name, today, waiting, new, held_out in rows}
     return {name: counts.get(name, ActionList(0, 0, 0)) for name in ACTION_LISTS}
 
 

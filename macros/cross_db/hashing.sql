@@ -25,3 +25,25 @@
     {%- endfor -%}
     {{ dbt.hash(dbt.concat(parts)) }}
 {%- endmacro %}
+
+
+{#-
+    A stable bucket 0 .. buckets-1 of a text: the first 32 bits of its MD5
+    as a number, modulo buckets. The same on every engine and in Python
+    (int(hashlib.md5(text.encode()).hexdigest()[:8], 16) % buckets), so an
+    assignment made with it (the control group) can be reproduced anywhere.
+    Engines differ only in turning hex into a number.
+-#}
+{% macro hash_bucket(text_expr, buckets) -%}
+    {{ return(adapter.dispatch('hash_bucket', 'retention')(text_expr, buckets)) }}
+{%- endmacro %}
+
+{#- DuckDB casts '0x...' text to an integer -#}
+{% macro duckdb__hash_bucket(text_expr, buckets) -%}
+    (cast(('0x' || substr({{ dbt.hash(text_expr) }}, 1, 8)) as bigint) % {{ buckets }})
+{%- endmacro %}
+
+{#- Spark converts hex with conv() -#}
+{% macro spark__hash_bucket(text_expr, buckets) -%}
+    (cast(conv(substr({{ dbt.hash(text_expr) }}, 1, 8), 16, 10) as bigint) % {{ buckets }})
+{%- endmacro %}

@@ -1,18 +1,22 @@
 -- Every action the call sheet gave sales to carry out: one row per as-of
 -- date and customer with contact_status 'contact_today' in marts.call_sheet
 -- (the rows of that day's files), with the list, action, channel, priority
--- and rank. The record the contact cadence promises and that outcomes are
--- judged against. Incremental like the call sheet: each run replaces exactly
--- its own as-of dates, so re-running a day keeps one copy of its actions.
+-- and rank; and every action withheld from the control group
+-- (contact_status 'holdout', is_holdout). The record the contact cadence
+-- promises and that marts.alert_outcomes judges. Incremental like the call
+-- sheet: each run replaces exactly its own as-of dates, so re-running a day
+-- keeps one copy of its actions.
 
--- The contract in models/marts/_marts__models.yml fixes every column and its
--- type; on_schema_change fail (see customer_segment_history).
+-- The contract in models/marts/_call_sheet__models.yml fixes every column
+-- and its type. A log is history that cannot be rebuilt from the sheet's
+-- current rules, so columns added to it later are appended to an existing
+-- table (on_schema_change append_new_columns; older rows hold null there).
 
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='as_of_date',
-    on_schema_change='fail',
+    on_schema_change='append_new_columns',
 ) }}
 
 with call_sheet as (
@@ -41,12 +45,14 @@ logged as (
         call_sheet.is_new_alert,
         call_sheet.list_state,
         call_sheet.profit_tier,
-        call_sheet.value_at_stake_amount
+        call_sheet.value_at_stake_amount,
+        call_sheet.contact_status = 'holdout' as is_holdout,
+        call_sheet.state_entered_date
     from call_sheet
     inner join as_of_dates
         on call_sheet.as_of_date = as_of_dates.as_of_date
         and as_of_dates.is_reported_date
-    where call_sheet.contact_status = 'contact_today'
+    where call_sheet.contact_status in ('contact_today', 'holdout')
 
 )
 

@@ -14,8 +14,13 @@
 --      overflow channel (seeds/contact_channels.csv), and when that is full
 --      too, or there is none, they wait (contact_status 'waiting', with the
 --      reason in channel_note);
---   5. sheet_rank 1..n over the day: customers to contact today first, by
---      value at stake (macros/definitions/value_at_stake.sql).
+--   5. control group: a customer of the holdout (var holdout_share,
+--      macros/definitions/holdout.sql) who would be contacted today is not
+--      (contact_status 'holdout'; their capacity slot stays unused), so
+--      treated and held-out customers come from the same population;
+--   6. sheet_rank 1..n over the day: customers to contact today first, by
+--      value at stake (macros/definitions/value_at_stake.sql), then those
+--      waiting, then the held-out.
 -- The per-list files are this sheet filtered on action_list. Incremental
 -- like customer_segment_history: each run replaces exactly its own as-of
 -- dates, and a day's sheet depends only on that day's state, so a backfill
@@ -93,7 +98,8 @@ due as (
 
     select
         *,
-        days_in_state <= 0 as is_new_alert
+        days_in_state <= 0 as is_new_alert,
+        {{ is_in_holdout('customer_id') }} as is_holdout
     from in_cadence
     where days_in_state <= 0
         or mod(days_in_state, cooldown_days) = 0
@@ -152,6 +158,8 @@ statused as (
         case
             when assigned_channel is null then 'waiting'
             when coalesce(channel_rank > {{ channel_daily_capacity('assigned_channel') }}, false) then 'waiting'
+            -- within capacity but in the control group: the slot stays unused
+            when is_holdout then 'holdout'
             else 'contact_today'
         end as contact_status
     from channel_ranked
@@ -173,6 +181,8 @@ noted as (
                 "cast(" ~ channel_daily_capacity('assigned_channel') ~ " as " ~ dbt.type_string() ~ ")",
                 "' a day is reached.'"
             ]) }}
+            when contact_status = 'holdout'
+                then 'Control group (var holdout_share): not contacted, so that the outcomes of the contacted can be compared with theirs.'
             when is_over_first_capacity then {{ dbt.concat([
                 "'Moved from '", "playbook_channel", "' to '", "assigned_channel", "': the '",
                 "playbook_channel", "' capacity of '",
@@ -190,7 +200,7 @@ ranked as (
         *,
         row_number() over (
             partition by as_of_date
-            order by case when contact_status = 'contact_today' then 0 else 1 end,
+            order by case contact_status when 'contact_today' then 0 when 'waiting' then 1 else 2 end,
                 value_at_stake_amount desc, customer_id
         ) as sheet_rank
     from noted

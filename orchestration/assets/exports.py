@@ -63,11 +63,14 @@ def ensure_computed(connection: duckdb.DuckDBPyConnection, as_of_date: str) -> N
 
 
 def read_call_sheet(warehouse: str, as_of_date: str) -> pd.DataFrame:
-    """One day of marts.call_sheet in sheet order."""
+    """One day of marts.call_sheet in sheet order, without the control group
+    (contact_status 'holdout': not to be contacted, so not in sales' files;
+    they stay in the mart and in marts.alert_log)."""
     with warehouse_connection(warehouse, read_only=True) as connection:
         ensure_computed(connection, as_of_date)
         return connection.execute(
-            "select * from marts.call_sheet where as_of_date = cast(? as date) order by sheet_rank",
+            "select * from marts.call_sheet where as_of_date = cast(? as date) "
+            "and contact_status <> 'holdout' order by sheet_rank",
             [as_of_date],
         ).df()
 
