@@ -53,13 +53,6 @@
 {%- endmacro %}
 
 
-{#- Margin: net revenue minus cost of goods minus cost to serve; a cost not
-    known counts 0 (as in marts.customer_value). -#}
-{% macro margin_amount(net_amount_expr, cost_of_goods_amount_expr, cost_to_serve_amount_expr) -%}
-    ({{ net_amount_expr }} - coalesce({{ cost_of_goods_amount_expr }}, 0) - coalesce({{ cost_to_serve_amount_expr }}, 0))
-{%- endmacro %}
-
-
 {#- var retention_window_days as a whole number >= 1, or a compile error. -#}
 {% macro retention_window_days() -%}
     {%- set days = var('retention_window_days') | string | trim -%}

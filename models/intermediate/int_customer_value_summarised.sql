@@ -52,29 +52,7 @@ periods as (
 value_lines as (
 
     -- customer-days and service costs as one list of dated amounts
-    select
-        customer_id,
-        activity_date as value_date,
-        net_amount,
-        gross_sales_amount,
-        returned_amount,
-        cost_amount as cost_of_goods_amount,
-        cast(null as {{ dbt.type_numeric() }}) as cost_to_serve_amount,
-        {{ is_purchase_occasion('net_amount') }} as is_purchase_occasion
-    from customer_days
-
-    union all
-
-    select
-        customer_id,
-        incurred_on as value_date,
-        0 as net_amount,
-        0 as gross_sales_amount,
-        0 as returned_amount,
-        cast(null as {{ dbt.type_numeric() }}) as cost_of_goods_amount,
-        cost_to_serve_amount,
-        false as is_purchase_occasion
-    from service_costs
+    {{ customer_value_lines('customer_days', 'service_costs') }}
 
 ),
 

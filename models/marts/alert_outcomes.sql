@@ -124,34 +124,26 @@ first_purchases as (
 
 ),
 
+value_lines as (
+
+    {{ customer_value_lines('customer_days', 'service_costs') }}
+
+),
+
 window_lines as (
 
     -- customer-days and service costs in each action's window so far
     select
         evaluated.as_of_date,
         evaluated.customer_id,
-        customer_days.net_amount,
-        customer_days.cost_amount as cost_of_goods_amount,
-        cast(null as {{ dbt.type_numeric() }}) as cost_to_serve_amount
+        value_lines.net_amount,
+        value_lines.cost_of_goods_amount,
+        value_lines.cost_to_serve_amount
     from evaluated
-    inner join customer_days
-        on evaluated.customer_id = customer_days.customer_id
-        and customer_days.activity_date > evaluated.as_of_date
-        and customer_days.activity_date <= evaluated.evaluated_through_date
-
-    union all
-
-    select
-        evaluated.as_of_date,
-        evaluated.customer_id,
-        0 as net_amount,
-        cast(null as {{ dbt.type_numeric() }}) as cost_of_goods_amount,
-        service_costs.cost_to_serve_amount
-    from evaluated
-    inner join service_costs
-        on evaluated.customer_id = service_costs.customer_id
-        and service_costs.incurred_on > evaluated.as_of_date
-        and service_costs.incurred_on <= evaluated.evaluated_through_date
+    inner join value_lines
+        on evaluated.customer_id = value_lines.customer_id
+        and value_lines.value_date > evaluated.as_of_date
+        and value_lines.value_date <= evaluated.evaluated_through_date
 
 ),
 

@@ -9,7 +9,6 @@
 -- is_month_complete says so. A customer-day before the customer's first
 -- purchase occasion (a return or a zero day) counts in month 0.
 
-{%- set month_expr = dbt.date_trunc('month', 'activity_date') %}
 
 with as_of_dates as (
 
@@ -100,32 +99,21 @@ cohort_grid as (
 
 ),
 
+value_lines as (
+
+    {{ customer_value_lines('customer_days', 'service_costs') }}
+
+),
+
 activity_lines as (
 
     -- customer-days and service costs up to the as-of date, by month
     select
-        customer_id,
-        {{ month_expr }} as activity_month,
-        {{ is_purchase_occasion('net_amount') }} as is_purchase_occasion,
-        net_amount,
-        cost_amount as cost_of_goods_amount,
-        cast(null as {{ dbt.type_numeric() }}) as cost_to_serve_amount
-    from customer_days
+        value_lines.*,
+        {{ dbt.date_trunc('month', 'value_lines.value_date') }} as activity_month
+    from value_lines
     cross join latest
-    where activity_date <= latest.as_of_date
-
-    union all
-
-    select
-        customer_id,
-        {{ dbt.date_trunc('month', 'incurred_on') }} as activity_month,
-        false as is_purchase_occasion,
-        0 as net_amount,
-        cast(null as {{ dbt.type_numeric() }}) as cost_of_goods_amount,
-        cost_to_serve_amount
-    from service_costs
-    cross join latest
-    where incurred_on <= latest.as_of_date
+    where value_lines.value_date <= latest.as_of_date
 
 ),
 
