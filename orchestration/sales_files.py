@@ -362,7 +362,12 @@ def write_atomically(path: Path | str, write: Callable[[Path], None]) -> Path:
 
 def write_sales_csv(frame: pd.DataFrame, path: Path | str, labels: Mapping[str, str] | None = None) -> Path:
     """The frame as the CSV a sales person opens in Excel (module docstring), atomically."""
-    cells = sales_frame(frame, labels)
+    return write_cells_csv(sales_frame(frame, labels), path)
+
+
+def write_cells_csv(cells: pd.DataFrame, path: Path | str) -> Path:
+    """A frame of sales_frame's cells (or rows of one) as the CSV, atomically:
+    several files cut from one formatted frame share its formatting."""
     return write_atomically(
         path, lambda temporary: cells.to_csv(temporary, index=False, encoding=CSV_ENCODING, lineterminator="\r\n")
     )

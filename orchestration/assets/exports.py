@@ -30,7 +30,7 @@ from dagster import (
 from orchestration.metadata import markdown_table
 from orchestration.partitions import as_of_date_partitions, as_of_dates
 from orchestration.resources import WAREHOUSE_POOL
-from orchestration.sales_files import write_parquet, write_sales_csv
+from orchestration.sales_files import sales_frame, write_cells_csv, write_parquet
 from orchestration.settings import RetentionSettings
 from orchestration.warehouse import connect as warehouse_connection
 
@@ -62,22 +62,16 @@ def ensure_computed(connection: duckdb.DuckDBPyConnection, as_of_date: str) -> N
         raise RuntimeError(f"as-of date {as_of_date} is not in the warehouse: refusing to write an empty list")
 
 
-def read_call_sheet(warehouse: str, as_of_date: str) -> pd.DataFrame:
+def read_call_sheet(connection: duckdb.DuckDBPyConnection, as_of_date: str) -> pd.DataFrame:
     """One day of marts.call_sheet in sheet order, without the control group
     (contact_status 'holdout': not to be contacted, so not in sales' files;
     they stay in the mart and in marts.alert_log)."""
-    with warehouse_connection(warehouse, read_only=True) as connection:
-        ensure_computed(connection, as_of_date)
-        return connection.execute(
-            "select * from marts.call_sheet where as_of_date = cast(? as date) "
-            "and contact_status <> 'holdout' order by sheet_rank",
-            [as_of_date],
-        ).df()
-
-
-def list_view(sheet: pd.DataFrame, action_list: str) -> pd.DataFrame:
-    """The rows of one action list, in sheet order."""
-    return sheet[sheet["action_list"] == action_list].reset_index(drop=True)
+    ensure_computed(connection, as_of_date)
+    return connection.execute(
+        "select * from marts.call_sheet where as_of_date = cast(? as date) "
+        "and contact_status <> 'holdout' order by sheet_rank",
+        [as_of_date],
+    ).df()
 
 
 def sales_columns(frame: pd.DataFrame) -> list[str]:
@@ -103,12 +97,16 @@ def in_words(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_day(sheet: pd.DataFrame, directory: Path) -> list[Path]:
-    """The sheet and its per-list views as CSV (for people) and Parquet (typed)."""
+    """The sheet and its per-list views as CSV (for people) and Parquet
+    (typed). The sheet's cells are formatted once and each list's CSV takes
+    its rows, so a column reads the same in every file of the day (and a
+    365-day backfill formats each day once, not four times)."""
     written = []
-    columns = sales_columns(sheet)
-    for name, frame in [(SHEET_FILE, sheet), *((name, list_view(sheet, name)) for name in ACTION_LISTS)]:
-        written.append(write_sales_csv(in_words(frame[columns]), directory / f"{name}.csv"))
-        written.append(write_parquet(frame, directory / f"{name}.parquet"))
+    cells = sales_frame(in_words(sheet[sales_columns(sheet)]))
+    for name in [SHEET_FILE, *ACTION_LISTS]:
+        rows = (sheet["action_list"] == name).to_numpy() if name != SHEET_FILE else slice(None)
+        written.append(write_cells_csv(cells[rows], directory / f"{name}.csv"))
+        written.append(write_parquet(sheet[rows].reset_index(drop=True), directory / f"{name}.parquet"))
     return written
 
 
@@ -136,10 +134,11 @@ def counts_table(sheet: pd.DataFrame) -> str:
 )
 def call_sheet_export(context: AssetExecutionContext, settings: RetentionSettings) -> MaterializeResult:
     days = as_of_dates(context)
-    for as_of_date in days:
-        sheet = read_call_sheet(settings.warehouse_path, as_of_date)
-        directory = Path(settings.exports_dir) / as_of_date
-        write_day(sheet, directory)
+    with warehouse_connection(settings.warehouse_path, read_only=True) as connection:
+        for as_of_date in days:
+            sheet = read_call_sheet(connection, as_of_date)
+            directory = Path(settings.exports_dir) / as_of_date
+            write_day(sheet, directory)
     # the metadata describes the last (newest) day written
     today = sheet[sheet["contact_status"] == "contact_today"]
     return MaterializeResult(metadata={
