@@ -6,6 +6,7 @@ checking the warehouse's assignment and for simulating outcomes in the demo."""
 from __future__ import annotations
 
 import hashlib
+import math
 
 BUCKETS = 10_000
 
@@ -17,4 +18,5 @@ def holdout_bucket(customer_id: str, salt: str) -> int:
 
 def is_in_holdout(customer_id: str, share: float, salt: str) -> bool:
     """Whether the customer is in the control group of this share and salt."""
-    return share > 0 and holdout_bucket(customer_id, salt) < round(share * BUCKETS)
+    # half up, as Jinja's round in the macro (Python's round() would round half to even)
+    return share > 0 and holdout_bucket(customer_id, salt) < math.floor(share * BUCKETS + 0.5)

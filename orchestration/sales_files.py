@@ -208,13 +208,6 @@ def fixed(value, decimals: int) -> str:
     return f"{rounded:f}"
 
 
-def whole(value) -> str:
-    number = as_decimal(value)
-    if number is None:
-        return text_cell(value)
-    return fixed(number, 0)
-
-
 def yes_no(value) -> str:
     if isinstance(value, bool | np.bool_):
         return "Yes" if value else "No"
@@ -279,44 +272,44 @@ def fixed_cells(series: pd.Series, decimals: int) -> pd.Series:
     return pd.Series(cells, index=series.index, dtype=object)
 
 
-def cell_writer(kind: str, series: pd.Series) -> Callable[[object], str]:
-    if kind == "boolean":
-        return yes_no
-    if kind == "money":
-        return lambda value: fixed(value, MONEY_DECIMALS)
-    if kind == "days":
-        if pd.api.types.is_timedelta64_dtype(series.dtype):
-            return lambda value: fixed(value / pd.Timedelta(days=1), DAY_DECIMALS)
-        if pd.api.types.is_integer_dtype(series.dtype):
-            return whole
-        return lambda value: fixed(value, DAY_DECIMALS)
-    if kind == "ratio":
-        return lambda value: fixed(value, RATIO_DECIMALS)
-    if kind == "probability":
-        return lambda value: fixed(value, PROBABILITY_DECIMALS)
-    if kind == "integer":
-        return whole
+KIND_DECIMALS = {"money": MONEY_DECIMALS, "days": DAY_DECIMALS, "ratio": RATIO_DECIMALS,
+                 "probability": PROBABILITY_DECIMALS, "integer": 0, "number": NUMBER_DECIMALS}
+
+
+def cell_decimals(kind: str, series: pd.Series) -> int | None:
+    """The decimals a figure column's cells are rounded to (the module
+    docstring's table); None for booleans, dates and text."""
+    if kind not in KIND_DECIMALS:
+        return None
+    if kind == "days" and pd.api.types.is_integer_dtype(series.dtype):
+        return 0
     if kind == "number":
         values = pd.to_numeric(series, errors="coerce").dropna()
         values = values[np.isfinite(values.astype(float))]
         if len(values) and bool((values == values.round()).all()):
-            return whole
-        return lambda value: fixed(value, NUMBER_DECIMALS)
-    return text_cell
+            return 0
+    return KIND_DECIMALS[kind]
+
+
+def cell_writer(kind: str, series: pd.Series) -> Callable[[object], str]:
+    """The cell of one value of a column of this kind."""
+    if kind == "boolean":
+        return yes_no
+    decimals = cell_decimals(kind, series)
+    if decimals is None:
+        return text_cell
+    if pd.api.types.is_timedelta64_dtype(series.dtype):
+        return lambda value: fixed(value / pd.Timedelta(days=1), decimals)
+    return lambda value: fixed(value, decimals)
 
 
 def numeric_decimals(kind: str, series: pd.Series) -> int | None:
-    """The decimals of a plain numeric (not boolean, not object) column's
-    cells, as cell_writer writes them; None for every other column."""
+    """cell_decimals for a plain numeric (not boolean, not object) column,
+    whose cells fixed_cells writes at once; None for every other column."""
     dtype = series.dtype
-    if (kind not in ("money", "days", "ratio", "probability", "integer", "number")
-            or not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)):
+    if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
         return None
-    write = cell_writer(kind, series)
-    if write is whole:
-        return 0
-    return {"money": MONEY_DECIMALS, "days": DAY_DECIMALS, "ratio": RATIO_DECIMALS,
-            "probability": PROBABILITY_DECIMALS, "number": NUMBER_DECIMALS}[kind]
+    return cell_decimals(kind, series)
 
 
 def sales_cells(series: pd.Series) -> pd.Series:
