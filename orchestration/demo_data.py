@@ -35,11 +35,38 @@ Two ways to get transactions to play with, both written as plain CSV files:
       Rows are sorted by ordered_at, order_id, line_id; the bad rows are
       scattered among them.
 
+      Optionally (``contact_response_rate`` > 0 with ``contacts``) the shop
+      answers its own sales team: every contacted customer buys again with
+      that probability, see "Simulated response to contacts" below.
+
     * ``customers.csv`` -- ``customer_id,signed_up_at,channel`` for every
       customer with valid transactions plus 40-60 prospects (ids after the
       buyers' ids) who never bought anything.
 
     The output depends only on the arguments: same arguments, same bytes.
+
+Simulated response to contacts (the demo's known effect)
+    To show that the outcome marts find an effect that is there and none
+    that is not, the generator can make contacted customers come back more
+    often. Pass ``contacts``: the actions the warehouse logged as contacted
+    (``marts.alert_log`` rows with ``is_holdout`` false: customer id and
+    as-of date) from a run on the same data without the effect, and
+    ``contact_response_rate`` p. Each customer's contacts are taken in date
+    order; each one, independently with probability p, is answered by an
+    extra one-line order 1-``RESPONSE_MAX_DELAY_DAYS`` days later (order id
+    ``S0000001``, ...), and after a customer's first answer their later
+    contacts are not (from there on the run with the effect contacts them
+    differently). Answers after ``end_date`` are not written. Everything
+    else stays byte for byte as without the effect; the answers are
+    appended at the end of ``transactions.csv``, like a late feed. Held-out
+    customers are never contacted, so they never answer.
+
+    The documented effect size: a contacted customer who would not have
+    bought within a list's outcome window (at least
+    ``RESPONSE_MAX_DELAY_DAYS`` days) buys in it with probability p, so on a
+    list where a share q of the customers would have bought anyway the
+    repurchase uplift is p x (1 - q) (a little more where a customer's
+    reminder, after an unanswered first contact, falls in the same window).
 
 ``write_cdnow_transactions(out_dir)``
     The real CDNOW purchase log (69,659 rows, 23,570 customers, 1997-1998)
@@ -120,6 +147,10 @@ MIN_BAD_ROWS_PER_KIND = 3
 BAD_DATES = ("not a date", "2026-13-45 10:00:00")
 BAD_AMOUNTS = ("abc", "12,50.x")
 FUTURE_TIMESTAMP = "2099-01-01 10:00:00"
+
+# Simulated response to contacts (off unless contact_response_rate > 0).
+RESPONSE_ORDER_PREFIX = "S"
+RESPONSE_MAX_DELAY_DAYS = 7
 
 # customers.csv
 CHANNEL_WEIGHTS = (("web", 45), ("store", 30), ("referral", 15), ("marketplace", 10))
@@ -440,6 +471,40 @@ def _make_returns(rng, customers, orders, end) -> list[Order]:
 
 
 # --------------------------------------------------------------------------
+# Simulated response to contacts
+# --------------------------------------------------------------------------
+
+def _contact_responses(seed: int, contacts, rate: float, products: list[Product],
+                       end: date) -> list[Order]:
+    """Each customer's contacts in date order; each answered with probability
+    `rate` by a one-line order 1-RESPONSE_MAX_DELAY_DAYS days later, until
+    the customer's first answer. Every draw has its own stream (seed,
+    customer, day), so a contact's answer does not depend on the others."""
+    if not 0 <= rate <= 1:
+        raise ValueError(f"contact_response_rate must be between 0 and 1, got {rate}")
+    if rate == 0 or not contacts:
+        return []
+    products_by_price = sorted(products, key=lambda p: (p.price_cents, p.product_id))
+    by_customer: dict[str, set[date]] = {}
+    for customer_id, contacted_on in contacts:
+        day = contacted_on if isinstance(contacted_on, date) else date.fromisoformat(str(contacted_on)[:10])
+        by_customer.setdefault(str(customer_id), set()).add(day)
+    responses = []
+    for customer_id in sorted(by_customer):
+        for day in sorted(by_customer[customer_id]):
+            rng = random.Random(f"{seed}:contact-response:{customer_id}:{day.isoformat()}")
+            if rng.random() >= rate:
+                continue
+            answered_on = day + timedelta(days=rng.randint(1, RESPONSE_MAX_DELAY_DAYS))
+            if answered_on <= end:
+                lines = _basket(rng, products_by_price, 1.0)[:1]
+                responses.append(Order(customer_id, answered_on, _shop_time(rng), lines))
+            break
+    _number_orders(responses, RESPONSE_ORDER_PREFIX)
+    return responses
+
+
+# --------------------------------------------------------------------------
 # Rows, bad rows
 # --------------------------------------------------------------------------
 
@@ -552,9 +617,13 @@ def generate_demo_data(
     n_customers: int = 1500,
     end_date: date = date(2026, 6, 30),
     history_days: int = 730,
+    contacts=None,
+    contact_response_rate: float = 0.0,
 ) -> dict[str, Path]:
     """Write the synthetic ``transactions.csv`` and ``customers.csv`` into
-    `out_dir` (see the module docstring). Deterministic in its arguments."""
+    `out_dir` (see the module docstring). Deterministic in its arguments.
+    `contacts` (pairs of customer id and contact date) with
+    `contact_response_rate` > 0 add the simulated answers to them."""
     if n_customers < 1 or n_customers > 99_999 - PROSPECTS_RANGE[1]:
         raise ValueError(f"n_customers must be between 1 and {99_999 - PROSPECTS_RANGE[1]}")
     if history_days < 2 * CHURNER_MIN_QUIET_DAYS:
@@ -573,6 +642,9 @@ def generate_demo_data(
     bad_rows = _make_bad_rows(rng, valid_rows, next_order_number=len(orders) + 1)
     transaction_rows = _scatter(rng, valid_rows, bad_rows)
     customer_rows = _customer_rows(rng, customers, orders, n_customers, end_date)
+    # last, from streams of their own: the effect only adds rows
+    responses = _contact_responses(seed, contacts, contact_response_rate, products, end_date)
+    transaction_rows += [row for order in responses for row in _order_rows(order)]
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,8 @@
-"""A backfill of 30 as-of dates is one run and one pass of SQL, and gives
-exactly what 30 single-day runs give: the segment history and the retention
+"""A backfill of 14 as-of dates is one run and one pass of SQL, and gives
+exactly what 14 single-day runs give: the segment history and the retention
 KPIs (with a 7-day window, so the backfill fills its window figures from the
-8th day on)."""
+8th day on). The control group and the outcomes over a backfilled range:
+tests/test_uplift.py."""
 
 from __future__ import annotations
 
@@ -14,18 +15,14 @@ import pandas as pd
 
 from orchestration.warehouse import PROJECT_DIR
 from tests.conftest import RUN_DATE
-from orchestration.holdout import is_in_holdout
 from tests.pipeline import LAST_DAY, Environment, run_partitions
 
 
-def test_backfill_of_30_days_in_one_run_matches_30_single_day_runs(tmp_path, demo_dir):
-    first, last = "2026-06-01", LAST_DAY
+def test_backfill_of_14_days_in_one_run_matches_14_single_day_runs(tmp_path, demo_dir):
+    first, last = "2026-06-17", LAST_DAY
     window = {"retention_window_days": 7}
-    # a control group of 30 % and week-long outcome windows, so the range holds closed outcomes
-    control = {"holdout_share": 0.3, "holdout_salt": "backfill-test",
-               "outcome_window_days": {"repurchase_due": 7, "churn_risk": 7, "winback": 7}}
     kpis_sql = "select * from marts.retention_kpis order by as_of_date, group_type, group_value"
-    with Environment(tmp_path / "backfill", demo_dir, **window, **control) as env:
+    with Environment(tmp_path / "backfill", demo_dir, **window) as env:
         (tmp_path / "backfill").mkdir()
         result = run_partitions(first, last)
         assert result.success
@@ -34,20 +31,10 @@ def test_backfill_of_30_days_in_one_run_matches_30_single_day_runs(tmp_path, dem
             "from marts.customer_segment_history order by all"))
         with duckdb.connect(env.warehouse, read_only=True) as connection:
             backfilled_kpis = connection.execute(kpis_sql).df()
-            log = connection.execute("select customer_id, is_holdout from marts.alert_log").df()
-            sheet_statuses = connection.execute(
-                "select contact_status, count(*) from marts.call_sheet group by 1").fetchall()
-            outcomes = connection.execute(
-                "select outcome_status, is_holdout, count(*) from marts.alert_outcomes group by all").fetchall()
-            uplift = connection.execute(
-                "select count_treated, count_held_out, treated_repurchase_rate, held_out_repurchase_rate, "
-                "repurchase_uplift_lower, repurchase_uplift, repurchase_uplift_upper "
-                "from marts.alert_uplift where recommended_action = 'all'").fetchall()
-        exported = pd.concat(pd.read_parquet(path) for path in (tmp_path / "backfill" / "exports").glob("*/call_sheet.parquet"))
         dbt_steps = [e for e in result.all_events if e.is_step_start and "dbt" in e.step_key]
         assert len(dbt_steps) == 2, "a range must be one dbt run per dbt asset group (base, daily), not one per day"
 
-    # the same 30 days one by one
+    # the same 14 days one by one
     single_root = tmp_path / "single"
     single_root.mkdir()
     dbt_vars = {"transactions_path": str(demo_dir / "transactions.csv"),
@@ -64,31 +51,17 @@ def test_backfill_of_30_days_in_one_run_matches_30_single_day_runs(tmp_path, dem
             "from marts.customer_segment_history order by all").fetchall())
         one_by_one_kpis = connection.execute(kpis_sql).df()
 
-    assert backfilled[1].nunique() == 30
+    assert backfilled[1].nunique() == 14
     assert backfilled.groupby(1).size().equals(one_by_one.groupby(1).size())
     pd.testing.assert_frame_equal(backfilled, one_by_one)
 
     # the KPIs: every day of the range, window figures from the 8th day on
     days = backfilled_kpis["as_of_date"].dt.strftime("%Y-%m-%d")
-    assert days.nunique() == 30
-    filled = days >= "2026-06-08"
+    assert days.nunique() == 14
+    filled = days >= "2026-06-24"
     assert not backfilled_kpis.loc[~filled, "is_window_start_known"].any()
     assert backfilled_kpis.loc[filled, "is_window_start_known"].all()
     headline = backfilled_kpis[filled & (backfilled_kpis["group_type"] == "all")]
     assert headline["churn_rate"].notna().all() and headline["repurchase_rate"].notna().all()
     assert (headline["count_active_at_window_start"] > 0).all()
     pd.testing.assert_frame_equal(backfilled_kpis, one_by_one_kpis)
-
-    # the control group: the same customers as orchestration/holdout.py draws,
-    # logged but never in the sales files; every logged action has an outcome
-    assert dict(sheet_statuses)["holdout"] > 0
-    expected = log["customer_id"].map(lambda customer: is_in_holdout(customer, 0.3, "backfill-test"))
-    assert (log["is_holdout"] == expected).all()
-    assert 0.15 < log["is_holdout"].mean() < 0.45
-    assert "holdout" not in set(exported["contact_status"])
-    assert sum(count for *_, count in outcomes) == len(log)
-    assert {status for status, *_ in outcomes} <= {"bought", "not_bought", "pending"}
-    assert {status for status, _, _ in outcomes} >= {"bought", "not_bought"}
-    assert uplift and all(treated > 0 and held_out > 0 for treated, held_out, *_ in uplift)
-    for *_, lower, point, upper in uplift:
-        assert lower < upper and -1 <= point <= 1

@@ -394,3 +394,45 @@ def test_cdnow_explicit_source(tmp_path):
         "00007,T000001,1997-01-02,29.33,2\n"
         "00003,T000002,1998-06-30,0.00,1\n"
     )
+
+
+# --------------------------------------------------------------------------
+# Simulated response to contacts
+# --------------------------------------------------------------------------
+
+def test_contact_responses_only_add_answers_to_contacts(generated, tmp_path):
+    """With the effect on, the file is the one without it plus the answers:
+    each at most RESPONSE_MAX_DELAY_DAYS after one of the customer's
+    contacts, at most one per customer, never after the end date."""
+    customers = [f"C{number:05d}" for number in range(1, 401)]
+    contacts = [(customer, date(2026, 5, 1 + number % 28)) for number, customer in enumerate(customers)]
+    contacts += [(customer, "2026-06-10") for customer in customers[:100]]  # a reminder
+    contacts += [("C00999", date(2026, 6, 29))]  # an answer after the end date is not written
+    paths = demo_data.generate_demo_data(tmp_path, contacts=contacts, contact_response_rate=0.5)
+    base = generated["transactions"].read_text(encoding="utf-8")
+    with_effect = paths["transactions"].read_text(encoding="utf-8")
+    assert with_effect.startswith(base)
+    assert paths["customers"].read_bytes() == generated["customers"].read_bytes()
+
+    answers = list(csv.DictReader(with_effect[len(base):].splitlines(), fieldnames=TRANSACTION_HEADER.split(",")))
+    assert all(row["order_id"].startswith(demo_data.RESPONSE_ORDER_PREFIX) and _is_valid(row) for row in answers)
+    answered = Counter(row["customer_id"] for row in answers)
+    assert set(answered.values()) == {1}
+    contacted_on = defaultdict(list)
+    for customer, day in contacts:
+        contacted_on[customer].append(date.fromisoformat(str(day)))
+    for row in answers:
+        day = _timestamp(row["ordered_at"]).date()
+        assert day <= END_DATE
+        assert any(1 <= (day - contact).days <= demo_data.RESPONSE_MAX_DELAY_DAYS
+                   for contact in contacted_on[row["customer_id"]])
+    # about half of the 400 first contacts answered, plus half of the unanswered reminders
+    assert 170 <= len(answered) <= 260
+
+    # the same call gives the same bytes; no rate, no answers
+    again = demo_data.generate_demo_data(tmp_path / "again", contacts=contacts, contact_response_rate=0.5)
+    assert again["transactions"].read_bytes() == paths["transactions"].read_bytes()
+    off = demo_data.generate_demo_data(tmp_path / "off", contacts=contacts, contact_response_rate=0)
+    assert off["transactions"].read_text(encoding="utf-8") == base
+    with pytest.raises(ValueError, match="contact_response_rate"):
+        demo_data.generate_demo_data(tmp_path / "bad", contacts=contacts, contact_response_rate=1.5)
