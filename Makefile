@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo cdnow test dev lock clean
+.PHONY: install browser demo cdnow test dev lock clean
 
 install: $(STAMP)
 
@@ -24,7 +24,18 @@ demo: $(STAMP)
 cdnow: $(STAMP)
 	$(PY) -m orchestration.cli run --dataset cdnow
 
-test: $(STAMP)
+# The report's browser test drives Debian's chromium through chromium-driver
+# (matching versions, nothing downloaded). Installed with apt-get when missing
+# and this user may (root, or sudo without a password); otherwise the test is
+# skipped and says why.
+browser:
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
+	elif ! command -v apt-get >/dev/null 2>&1; then echo "no apt-get: install chromium and chromedriver yourself, or the browser test skips"; \
+	else SUDO=$$([ "$$(id -u)" = 0 ] || echo "sudo -n"); \
+	  { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; } \
+	  || echo "could not install chromium and chromium-driver with apt-get: the browser test will skip"; fi
+
+test: $(STAMP) browser
 	$(PY) -m pytest
 
 dev: $(STAMP)
@@ -32,8 +43,8 @@ dev: $(STAMP)
 	DAGSTER_HOME=$(CURDIR)/.dagster_home $(VENV)/bin/dagster dev
 
 lock: $(STAMP)
-	{ sed -n '1,3p' requirements.lock; $(PY) -m pip freeze | grep -v '^lifetimes=='; } > requirements.lock.new
+	{ sed -n '1,3p' requirements.lock; $(PY) -m pip freeze | grep -iv '^lifetimes=='; } > requirements.lock.new
 	mv requirements.lock.new requirements.lock
 
 clean:
-	rm -rf target logs warehouse data/demo data/cdnow
+	rm -rf target logs warehouse data/demo data/cdnow test-artifacts

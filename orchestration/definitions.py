@@ -7,6 +7,7 @@ from orchestration.assets.dbt import retention_dbt_base, retention_dbt_daily
 from orchestration.assets.exports import call_sheet_export
 from orchestration.assets.quality import QUALITY_CHECKS
 from orchestration.assets.raw import raw_transactions_file
+from orchestration.assets.report import retention_report
 from orchestration.assets.serving import serving_copy
 from orchestration.jobs import daily_retention_job
 from orchestration.resources import build_resources
@@ -18,6 +19,7 @@ ALL_ASSETS = [
     retention_dbt_daily,
     customer_clv_fit,
     call_sheet_export,
+    retention_report,
     serving_copy,
 ]
 ALL_CHECKS = QUALITY_CHECKS

@@ -1,11 +1,14 @@
 """The docs a BI team reads: `dbt docs generate` works on the demo
-warehouse, every mart and every one of its columns has a description, and
-the exposures name what reads the marts outside the warehouse."""
+warehouse, every mart and every one of its columns has a description (the
+CLV tables, written by Python, as a documented source), and the exposures
+name what reads the marts outside the warehouse."""
 
 from __future__ import annotations
 
 import json
 
+from orchestration.assets.report import REPORTED_MARTS
+from orchestration.clv.store import TABLES as CLV_TABLES
 from orchestration.warehouse import run_dbt
 from tests.conftest import RUN_DATE
 
@@ -39,9 +42,21 @@ def test_docs_generate_and_every_mart_column_is_described(demo_build):
                 undescribed.append(f"{node['name']}.{column}")
     assert undescribed == []
 
+    # the CLV tables (written by Python) are documented as a source: every column the writer creates
+    clv_sources = {node["name"]: node for node in manifest["sources"].values() if node["source_name"] == "clv"}
+    assert set(clv_sources) == set(CLV_TABLES)
+    for table, columns in CLV_TABLES.items():
+        assert clv_sources[table]["description"].strip()
+        documented = {name for name, column in clv_sources[table]["columns"].items() if column["description"].strip()}
+        assert documented == set(columns), table
+
     exposures = {node["name"]: node for node in manifest["exposures"].values()}
-    assert {"sales_call_sheet", "action_list_files"} <= set(exposures)
+    assert {"sales_call_sheet", "action_list_files", "retention_report"} <= set(exposures)
+    clv_ids = {node["unique_id"] for node in clv_sources.values()}
     for exposure in exposures.values():
         assert exposure["description"].strip() and exposure["owner"]["name"]
-        assert exposure["depends_on"]["nodes"] and all(n in marts for n in exposure["depends_on"]["nodes"])
+        assert exposure["depends_on"]["nodes"] and set(exposure["depends_on"]["nodes"]) <= set(marts) | clv_ids
+    # the report's exposure names every mart the report asset reads
+    assert {manifest["nodes"][n]["name"] for n in exposures["retention_report"]["depends_on"]["nodes"]
+            if n in marts} == set(REPORTED_MARTS)
     assert (target / "index.html").exists()

@@ -94,7 +94,18 @@ def test_every_asset_of_the_graph_was_materialized(daily):
     result = daily.last_result
     materialized = {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
     assert {"raw_transactions_file", "marts/customer_lifecycle", "marts/call_sheet", "marts/alert_log",
-            "marts/segment_summary", "call_sheet_export", "serving_copy"} <= materialized
+            "marts/segment_summary", "call_sheet_export", "retention_report", "serving_copy"} <= materialized
+
+
+def test_every_run_writes_the_days_report(daily):
+    """The report of the run's day, next to its call sheet files (its content: tests/test_report.py)."""
+    report = Path(daily.env.values["RETENTION_EXPORTS_DIR"]) / LAST_DAY / "report.html"
+    metadata = next(e for e in daily.last_result.get_asset_materialization_events()
+                    if e.asset_key.to_user_string() == "retention_report").materialization.metadata
+    assert metadata["path"].value == str(report)
+    assert metadata["customers"].value == daily.env.query("select count(*) from marts.customer_lifecycle")[0][0]
+    html = report.read_text(encoding="utf-8")
+    assert f"Customer retention report, as of {LAST_DAY}" in html and 'id="customer-data"' in html
 
 
 # columns a sales person needs in every file (CSV headers in words, Parquet typed)

@@ -1,0 +1,59 @@
+"""The day's retention report for people: exports/<as_of_date>/report.html.
+
+One self-contained HTML file (orchestration/report): the lifecycle funnel,
+the RFM grid, the eight value classes, segment migration since last week,
+the call sheet and its trend, churn and repurchase rates over time, the
+cohort triangle, the CLV distribution and the top win-back targets, each a
+chart with its numbers beside it, and every count drills down to its
+customers inside the file. It is written for the newest day of the run (the
+day the marts show, as the serving copy); a backfill's older days are in
+the history marts, and `python -m orchestration.report.build --as-of-date`
+writes the report of the day the marts show at any time.
+
+It reads the CLV scores as they stand: for the day when the day's fit
+succeeded, otherwise the section says why it is empty, and the rest of the
+report is written all the same.
+"""
+
+from datetime import date
+
+from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, MaterializeResult, MetadataValue, asset
+
+from orchestration.assets.clv import CLV_KEYS
+from orchestration.metadata import markdown_table
+from orchestration.partitions import as_of_date_partitions, as_of_dates
+from orchestration.report.build import write_report
+from orchestration.resources import WAREHOUSE_POOL
+from orchestration.settings import RetentionSettings
+
+REPORTED_MARTS = [
+    "customer_lifecycle", "customer_rfm", "customer_value", "customer_segment_history",
+    "customer_segment_transitions", "customer_purchase_intervals", "call_sheet", "retention_kpis",
+    "cohort_retention", "winback_candidates",
+]
+
+
+@asset(
+    name="retention_report",
+    group_name="exports",
+    deps=[*(AssetKey(["marts", mart]) for mart in REPORTED_MARTS), *CLV_KEYS],
+    partitions_def=as_of_date_partitions,
+    backfill_policy=BackfillPolicy.single_run(),
+    pool=WAREHOUSE_POOL,
+    description=(
+        "The day's retention report as exports/<as_of_date>/report.html: one self-contained HTML file (charts, "
+        "the numbers beside them, and a drill-down from every count to its customers) that opens offline."
+    ),
+)
+def retention_report(context: AssetExecutionContext, settings: RetentionSettings) -> MaterializeResult:
+    as_of_date = as_of_dates(context)[-1]
+    written = write_report(settings.warehouse_path, date.fromisoformat(as_of_date), settings.exports_dir)
+    empty = markdown_table(["section", "why it is empty"], written.notes.items()) if written.notes else "(none)"
+    return MaterializeResult(metadata={
+        "as_of_date": as_of_date,
+        "path": MetadataValue.path(str(written.path)),
+        "size_kib": round(written.size_bytes / 1024, 1),
+        "customers": written.customers,
+        "customers_in_drill_down": written.customers_embedded,
+        "sections without data": MetadataValue.md(empty),
+    })
