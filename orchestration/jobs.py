@@ -10,5 +10,6 @@ daily_retention_job = define_asset_job(
     selection=AssetSelection.all(),
     partitions_def=as_of_date_partitions,
     tags={WAREHOUSE_RUN_TAG: "writer"},
-    description="Build the warehouse for an as-of date, export the alert lists and publish the serving copy.",
+    description=("Build the warehouse for an as-of date, export the alert lists, write the report and publish the "
+                 "serving copy."),
 )

@@ -47,8 +47,9 @@ def test_main_job_builds_the_demo_and_prints_a_short_summary(tmp_path, monkeypat
     exports = tmp_path / "exports" / "2026-06-30"
     assert sorted(p.name for p in exports.iterdir()) == [
         "call_sheet.csv", "call_sheet.parquet", "churn_risk.csv", "churn_risk.parquet",
-        "repurchase_due.csv", "repurchase_due.parquet", "winback.csv", "winback.parquet",
+        "report.html", "repurchase_due.csv", "repurchase_due.parquet", "winback.csv", "winback.parquet",
     ]
+    assert f"Report (open in a browser): {exports / 'report.html'}" in out
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         stages = dict(connection.execute(
             "select lifecycle_stage, count(*) from marts.customer_lifecycle group by 1").fetchall())
@@ -74,7 +75,7 @@ def test_main_job_builds_the_demo_and_prints_a_short_summary(tmp_path, monkeypat
     steps = STEP_LINE.findall(out)
     assert len(steps) == len(set(steps)), steps
     for step in ("raw_transactions_file", "retention_dbt_base", "retention_dbt_daily",
-                 "customer_clv_fit", "call_sheet_export",
+                 "customer_clv_fit", "call_sheet_export", "retention_report",
                  "serving_copy", "check transactions_freshness", "check customer_rfm_suite"):
         assert step in steps, (step, out)
     assert re.search(r"^  retention_dbt_daily\s+\d+\.\d s  \d+ dbt models and seeds, \d+ tests passed$", out,

@@ -44,7 +44,7 @@ def test_partitioned_assets_backfill_in_one_run_and_warehouse_steps_share_one_po
     from orchestration.resources import WAREHOUSE_POOL
 
     partitioned = [a for a in ALL_ASSETS if a.partitions_def is not None]
-    assert len(partitioned) == 4  # daily dbt models, the CLV fit, the call-sheet export, the serving copy
+    assert len(partitioned) == 5  # daily dbt models, the CLV fit, the call-sheet export, the report, the serving copy
     assert all(a.backfill_policy == dg.BackfillPolicy.single_run() for a in partitioned)
     warehouse_steps = [a for a in ALL_ASSETS if a.node_def.name != "raw_transactions_file"]
     assert all(a.node_def.pool == WAREHOUSE_POOL for a in warehouse_steps)
