@@ -93,7 +93,9 @@ class WarehouseSummary:
             lines.append(f"Serving copy for BI tools: {self.serving_path}")
         if self.exports_dir:
             lines.append(f"Call sheet files for sales: {self.exports_dir}")
-            lines.append(f"Report (open in a browser): {Path(self.exports_dir) / 'report.html'}")
+            report = Path(self.exports_dir) / "report.html"
+            if report.exists():
+                lines.append(f"Report (open in a browser): {report}")
         return "\n".join(lines)
 
 

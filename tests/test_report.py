@@ -89,9 +89,10 @@ class Marks(HTMLParser):
 
 
 def shown_count(tag: str, text: str) -> int | None:
-    """The count a mark shows, or None when it shows no count (a customer id)."""
-    value = text.rsplit(": ", 1)[-1] if tag == "rect" else text
-    return int(value.replace(",", "")) if re.fullmatch(r"[\d,]+", value.strip()) else None
+    """The count of customers a mark shows, or None when it shows another
+    figure (a customer id, a margin, a share)."""
+    found = re.search(r": ([\d,]+) customers$", text) if tag == "rect" else re.fullmatch(r"\s*([\d,]+)\s*", text)
+    return int(found.group(1).replace(",", "")) if found else None
 
 
 def matching(customers: dict, selection: dict) -> int:
@@ -233,3 +234,43 @@ def test_the_report_works_in_a_browser(report):
         driver.execute_script("window.scrollTo(0, 0)")
         shot = full_page_screenshot(driver, ARTIFACTS_DIR / "report.png")
     assert shot.stat().st_size > 50_000
+
+
+def test_a_report_that_cannot_be_written_fails_its_check_not_the_run(tmp_path):
+    """A warehouse without marts: the step succeeds, its check fails and says why, no file is left."""
+    from dagster import materialize
+
+    from orchestration.assets.report import REPORT_CHECK, retention_report
+    from orchestration.settings import RetentionSettings
+
+    empty = tmp_path / "empty.duckdb"
+    connect(empty).close()
+    settings = RetentionSettings(transactions_path=str(tmp_path / "none.csv"), warehouse_path=str(empty),
+                                 serving_path=str(tmp_path / "serving.duckdb"), exports_dir=str(tmp_path / "exports"))
+    result = materialize([retention_report], partition_key=DAY.isoformat(), resources={"settings": settings},
+                         raise_on_error=False)
+    assert result.success
+    (check,) = result.get_asset_check_evaluations()
+    assert check.check_name == REPORT_CHECK and not check.passed
+    assert "was not written" in check.description and "customer_lifecycle" in check.description
+    assert not (tmp_path / "exports").exists() or not list((tmp_path / "exports").rglob("*.html"))
+
+
+def test_a_shop_of_one_purchase_customers_with_identical_spend_gets_a_report(tmp_path):
+    """A shop at the edges: every customer bought once, all for the same amount, nobody is on a list yet."""
+    from tests.conftest import write_csv
+
+    rows = [(f"c{n:03d}", f"o{n:03d}", f"2026-06-{1 + n % 28:02d} 10:00:00", "25.00") for n in range(60)]
+    transactions = write_csv(tmp_path / "transactions.csv", ["customer_id", "order_id", "ordered_at", "amount"], rows)
+    result = build_warehouse(tmp_path, {"transactions_path": str(transactions)}, with_tests=False)
+    assert result.returncode == 0, result.output[-3000:]
+    written = write_report(tmp_path / "warehouse.duckdb", date(2026, 6, 28), tmp_path / "exports")  # the last day
+    html = written.path.read_text(encoding="utf-8")
+    assert written.customers == 60 and len(embedded_customers(html)["rows"]) == 60
+    assert {"migration", "retention_kpis", "clv"} <= set(written.notes)
+    parser = Marks()
+    parser.feed(html)
+    for tag, selection, text in parser.marks:
+        count = shown_count(tag, text)
+        if count is not None:
+            assert matching(embedded_customers(html), selection) == count, selection

@@ -12,12 +12,24 @@ writes the report of the day the marts show at any time.
 
 It reads the CLV scores as they stand: for the day when the day's fit
 succeeded, otherwise the section says why it is empty, and the rest of the
-report is written all the same.
+report is written all the same. A report that cannot be written never costs
+the day either: the check `report_written` fails with the reason (severity
+ERROR), and the call-sheet files and the serving copy are delivered.
 """
 
 from datetime import date
 
-from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    BackfillPolicy,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 
 from orchestration.assets.clv import CLV_KEYS
 from orchestration.metadata import markdown_table
@@ -26,6 +38,7 @@ from orchestration.report.build import write_report
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.settings import RetentionSettings
 
+REPORT_CHECK = "report_written"
 REPORTED_MARTS = [
     "customer_lifecycle", "customer_rfm", "customer_value", "customer_segment_history",
     "customer_segment_transitions", "customer_purchase_intervals", "call_sheet", "retention_kpis",
@@ -40,20 +53,35 @@ REPORTED_MARTS = [
     partitions_def=as_of_date_partitions,
     backfill_policy=BackfillPolicy.single_run(),
     pool=WAREHOUSE_POOL,
+    check_specs=[AssetCheckSpec(
+        REPORT_CHECK, asset="retention_report",
+        description="The day's report was written; when not, why (the rest of the day is delivered all the same).",
+    )],
     description=(
         "The day's retention report as exports/<as_of_date>/report.html: one self-contained HTML file (charts, "
         "the numbers beside them, and a drill-down from every count to its customers) that opens offline."
     ),
 )
-def retention_report(context: AssetExecutionContext, settings: RetentionSettings) -> MaterializeResult:
+def retention_report(context: AssetExecutionContext, settings: RetentionSettings):
     as_of_date = as_of_dates(context)[-1]
-    written = write_report(settings.warehouse_path, date.fromisoformat(as_of_date), settings.exports_dir)
+    try:
+        written = write_report(settings.warehouse_path, date.fromisoformat(as_of_date), settings.exports_dir)
+    except Exception as error:  # noqa: BLE001 - a report that cannot be written never costs the day
+        reason = f"{type(error).__name__}: {error}"[:2000]
+        context.log.error(f"The report of {as_of_date} was not written: {reason}")
+        yield MaterializeResult(metadata={"as_of_date": as_of_date, "status": "failed", "reason": reason})
+        yield AssetCheckResult(check_name=REPORT_CHECK, passed=False, severity=AssetCheckSeverity.ERROR,
+                               description=f"The report of {as_of_date} was not written. {reason}"[:2000])
+        return
     empty = markdown_table(["section", "why it is empty"], written.notes.items()) if written.notes else "(none)"
-    return MaterializeResult(metadata={
+    yield MaterializeResult(metadata={
         "as_of_date": as_of_date,
+        "status": "written",
         "path": MetadataValue.path(str(written.path)),
         "size_kib": round(written.size_bytes / 1024, 1),
         "customers": written.customers,
         "customers_in_drill_down": written.customers_embedded,
         "sections without data": MetadataValue.md(empty),
     })
+    yield AssetCheckResult(check_name=REPORT_CHECK, passed=True,
+                           description=f"{written.path} ({written.size_bytes / 1024:,.0f} KiB)")

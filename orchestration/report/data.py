@@ -3,9 +3,9 @@
 Figures are never defined here: every count, rate and amount is a column of
 a mart (its definition is in the dbt model or macro). This module only
 selects the day, groups customers for the charts and picks the rows of the
-drill-down table. One view, report_customers (one row per customer of the
-day with every attribute a chart groups by), serves both the counts and the
-drill-down table, so the customers a click shows are exactly the customers
+drill-down table. One table, report_customers (temporary: one row per
+customer of the day with every attribute a chart groups by), serves both the
+counts and the drill-down table, so the customers a click shows are exactly the customers
 the count counted; tests/test_report.py checks the counts against
 marts.segment_summary, marts.cohort_retention and
 marts.customer_segment_transitions.
@@ -55,22 +55,18 @@ class ReportData:
     cohort_first_month: date | None = None
 
 
-def clv_bucket_edges(values: pd.Series) -> list[float]:
-    """Bucket edges for the CLV histogram: 0, then 1-2-5 steps from about the
-    10th percentile to past the largest value (CLV is skewed: equal widths
-    would put nearly everyone in the first bar)."""
-    positive = values[values > 0]
-    if positive.empty:
+def clv_bucket_edges(low_positive: float | None, highest: float | None) -> list[float]:
+    """Bucket edges for the CLV histogram: 0, then 1-2-5 steps from about
+    low_positive (the 10th percentile of the positive values) to past the
+    highest value (CLV is skewed: equal widths would put nearly everyone in
+    the first bar)."""
+    if not low_positive or not highest or highest <= 0:
         return [0.0]
-    start = 10 ** math.floor(math.log10(max(float(positive.quantile(0.1)), 1e-2)))
-    edges, magnitude = [0.0], start
-    while edges[-1] <= float(values.max()):
+    edges, magnitude = [0.0], 10 ** math.floor(math.log10(max(low_positive, 1e-2)))
+    while edges[-1] <= highest:
         for multiple in (1, 2, 5):
-            edge = multiple * magnitude
-            if edge > edges[-1]:
-                edges.append(edge)
-            if edges[-1] > float(values.max()):
-                break
+            if multiple * magnitude > edges[-1] and edges[-1] <= highest:
+                edges.append(multiple * magnitude)
         magnitude *= 10
     return edges
 
@@ -89,7 +85,8 @@ def clv_bucket_sql(edges: list[float]) -> str:
         f"when clv.discounted_clv_amount < {high!r} then '{bucket_label(low, high)}'"
         for low, high in zip(edges, edges[1:])
     )
-    return f"case when clv.discounted_clv_amount is null then null {branches} end"
+    return (f"case when clv.discounted_clv_amount is null then null "
+            f"when clv.discounted_clv_amount < 0 then 'below 0' {branches} end")
 
 
 def _frame(connection: duckdb.DuckDBPyConnection, sql: str, *params) -> pd.DataFrame:
@@ -113,8 +110,9 @@ def _create_customer_view(connection, as_of_date: date, from_date: date | None, 
                 "select cast(null as varchar) as customer_id, cast(null as varchar) as lifecycle_stage, "
                 "cast(null as varchar) as rfm_segment, cast(null as varchar) as value_class")
     day = f"date '{as_of_date}'"
+    # a temporary table (allowed on a read-only connection): every count and the drill-down read it
     connection.execute(f"""
-        create or replace temp view report_customers as
+        create or replace temp table report_customers as
         with lifecycle as (select * from marts.customer_lifecycle where as_of_date = {day}),
         rfm as (select * from marts.customer_rfm where as_of_date = {day}),
         customer_value as (select * from marts.customer_value where as_of_date = {day}),
@@ -183,9 +181,9 @@ def load(connection: duckdb.DuckDBPyConnection, as_of_date: date,
     if shown != as_of_date:
         raise RuntimeError(f"the marts show {shown}, not {as_of_date}: run the job for {as_of_date} first")
     clv_day = _clv_day(connection, as_of_date)
-    clv_values = (_frame(connection, "select discounted_clv_amount from marts.customer_clv")["discounted_clv_amount"]
-                  if clv_day else pd.Series(dtype=float))
-    clv_edges = clv_bucket_edges(clv_values) if clv_day else []
+    clv_edges = clv_bucket_edges(*connection.execute(
+        "select quantile_cont(discounted_clv_amount, 0.1) filter (where discounted_clv_amount > 0), "
+        "max(discounted_clv_amount) from marts.customer_clv").fetchone()) if clv_day else []
     transitions = _frame(connection, "select distinct from_date, was_known_on_from_date "
                                      "from marts.customer_segment_transitions")
     known = transitions[transitions["was_known_on_from_date"]]

@@ -116,7 +116,8 @@ def rfm_section(data: ReportData) -> str:
         f"RFM grid: margin ({MONEY}) per recency and frequency score", rows, columns,
         {key: max(m, 0) / richest if richest > 0 else 0 for key, (_, m) in cells.items()},
         {key: short_money(m) for key, (_, m) in cells.items()},
-        filters, "recency score R (5 = bought most recently)", "frequency score F (5 = buys most often)")
+        filters, "recency score R (5 = bought most recently)", "frequency score F (5 = buys most often)",
+        unit=f"margin ({MONEY})")
     chart = ('<div class="switch" role="group" aria-label="colour the grid by">colour by '
              '<button type="button" data-show="rfm-customers" aria-pressed="true">customers</button>'
              '<button type="button" data-show="rfm-margin" aria-pressed="false">margin</button></div>'
@@ -237,7 +238,7 @@ def cohort_section(data: ReportData) -> str:
     chart = svg.heatmap("Share of each cohort buying n months after its first purchase", months,
                         [str(k) for k in offsets], {key: float(row.share_active) for key, row in cells.items()},
                         {key: percent(row.share_active, 0) for key, row in cells.items()}, filters,
-                        "first-purchase month (cohort)", "months since the first purchase")
+                        "first-purchase month (cohort)", "months since the first purchase", unit="of the cohort bought")
     sizes = cohorts[cohorts["months_since_first_purchase"] == 0].set_index("cohort_month")["count_customers"]
     rows = [[escape(c), link(number(sizes[c]), {"cohort_month": c}),
              *(link(number(cells[(c, str(k))].count_active_customers), filters[(c, str(k))])
@@ -271,7 +272,8 @@ def winback_section(data: ReportData) -> str:
     bars = [Bar(f"#{int(r.winback_rank)} {r.customer_id}", float(r.winback_score_amount), {"customer_id": r.customer_id})
             for r in top.itertuples()]
     chart = svg.horizontal_bars(f"Top {len(top)} win-back targets by win-back score", bars,
-                                f"win-back score ({MONEY})", "rank and customer", value_format=short_money)
+                                f"win-back score ({MONEY})", "rank and customer", value_format=short_money,
+                                unit="win-back score")
     rows = [[str(int(r.winback_rank)), link(r.customer_id, {"customer_id": r.customer_id}),
              money(r.second_lifetime_value_amount), money(r.winback_score_amount), escape(str(r.reason_category)),
              "yes" if r.is_lost else "no", number(r.days_since_last_purchase), escape(str(r.recommended_channel))]
@@ -309,13 +311,12 @@ def customers_section(data: ReportData) -> str:
 
 
 def _json_value(value):
-    if value is None or (not isinstance(value, (list, str)) and not hasattr(value, "__len__") and pd.isna(value)):
-        return None
+    """A cell of the drill-down table as JSON: numpy values as Python's, lists as lists, missing as null."""
     if hasattr(value, "tolist"):
-        return value.tolist()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value.item() if hasattr(value, "item") else value
+        value = value.tolist()
+    if isinstance(value, list):
+        return value
+    return None if value is None or pd.isna(value) else value
 
 
 STYLE = """

@@ -6,7 +6,8 @@ histogram), a heatmap (a grid of counts or shares) and lines over dates.
 Every chart has a title, axis labels with units and a fixed size; every
 mark that stands for a count of customers carries `data-filter` (the
 customers table's columns and values it stands for) and the class `drill`,
-so a click on it shows those customers (page.py's script).
+so a click on it shows those customers (page.py's script); its tooltip ends
+with the unit of the figure it shows ("12 customers", "3.4k margin").
 """
 
 from __future__ import annotations
@@ -99,7 +100,8 @@ def _value_axis_y(left: float, right: float, top: float, bottom: float, ticks: l
 
 
 def horizontal_bars(title: str, bars: Sequence[Bar], value_label: str, category_label: str,
-                    centred: bool = False, value_format: Callable[[float], str] = number) -> str:
+                    centred: bool = False, value_format: Callable[[float], str] = number,
+                    unit: str = "customers") -> str:
     """One bar per category, longest = largest value; centred draws a funnel."""
     left, right, top, row = 170, WIDTH - 70, 30, 24
     bottom = top + row * max(len(bars), 1)
@@ -115,7 +117,7 @@ def horizontal_bars(title: str, bars: Sequence[Bar], value_label: str, category_
         body.append(_text(left - 6, y + row * 0.65, bar.label, "end"))
         body.append(f'<rect x="{x:.1f}" y="{y + 3}" width="{max(length, 1):.1f}" height="{row - 6}" '
                     f'fill="{PALETTE[0]}"{filter_attribute(bar.filter)}><title>{escape(bar.label)}: '
-                    f"{escape(value_format(bar.value))}</title></rect>")
+                    f"{escape(value_format(bar.value))} {escape(unit)}</title></rect>")
         body.append(_text(x + length + 4, y + row * 0.65, value_format(bar.value), extra=' font-size="11"'))
     if centred:
         body.append(_text((left + right) / 2, bottom + 20, value_label, "middle"))
@@ -146,7 +148,7 @@ def stacked_bars(title: str, categories: Sequence[str], series: Sequence[str],
                 continue
             body.append(f'<rect x="{x:.1f}" y="{y + 4}" width="{value * scale:.1f}" height="{row - 8}" '
                         f'fill="{PALETTE[index % len(PALETTE)]}"{filter_attribute(filters.get((category, name)))}>'
-                        f"<title>{escape(category)}, {escape(name)}: {number(value)}</title></rect>")
+                        f"<title>{escape(category)}, {escape(name)}: {number(value)} customers</title></rect>")
             x += value * scale
     return _svg(title, bottom + 40, body)
 
@@ -162,7 +164,7 @@ def vertical_bars(title: str, bars: Sequence[Bar], value_label: str, category_la
         height = (bottom - top) * max(bar.value, 0) / ticks[-1]
         body.append(f'<rect x="{x + 2:.1f}" y="{bottom - height:.1f}" width="{width - 4:.1f}" '
                     f'height="{max(height, 1):.1f}" fill="{PALETTE[0]}"{filter_attribute(bar.filter)}>'
-                    f"<title>{escape(bar.label)}: {number(bar.value)}</title></rect>")
+                    f"<title>{escape(bar.label)}: {number(bar.value)} customers</title></rect>")
         label_x = x + width / 2
         body.append(_text(label_x, bottom + 12, bar.label, "end", 10,
                           f' transform="rotate(-40 {label_x:.1f} {bottom + 12})"'))
@@ -172,8 +174,8 @@ def vertical_bars(title: str, bars: Sequence[Bar], value_label: str, category_la
 
 def heatmap(title: str, rows: Sequence[str], columns: Sequence[str], shares: dict[tuple[str, str], float],
             labels: dict[tuple[str, str], str], filters: dict[tuple[str, str], Filter],
-            row_label: str, column_label: str) -> str:
-    """A grid: each cell coloured by its share (0-1) and labelled with its text."""
+            row_label: str, column_label: str, unit: str = "customers") -> str:
+    """A grid: each cell coloured by its share (0-1) and labelled with its text (in the tooltip: text and unit)."""
     left, top = 150, 40
     cell_width = min(70.0, (WIDTH - left - 10) / max(len(columns), 1))
     cell_height = 26
@@ -199,7 +201,7 @@ def heatmap(title: str, rows: Sequence[str], columns: Sequence[str], shares: dic
             ink = "#fff" if share > 0.55 else "#000"
             body.append(f'<rect x="{x:.1f}" y="{y}" width="{cell_width - 1:.1f}" height="{cell_height - 1}" '
                         f'fill="{_heat_colour(share)}"{filter_attribute(filters.get(key))}>'
-                        f"<title>{escape(row_name)} / {escape(column)}: {escape(labels[key])}</title></rect>")
+                        f"<title>{escape(row_name)} / {escape(column)}: {escape(labels[key])} {escape(unit)}</title></rect>")
             body.append(_text(x + cell_width / 2, y + cell_height * 0.65, labels[key], "middle", 10,
                               f' fill="{ink}" pointer-events="none"'))
     body.append(_text(8, bottom + 18, row_label, extra=' font-weight="bold"'))
