@@ -68,7 +68,9 @@ def write_report(warehouse: str | Path, as_of_date: date, exports_dir: str | Pat
             order by max(r_score_min + r_score_max + fm_score_min + fm_score_max) desc, rfm_segment""")
         value_class_order = _reference_order(connection, """
             select value_class from reference.value_classes group by value_class
-            order by min(case value_class_tier when 'high' then 0 when 'middle' then 1 else 2 end), value_class""")
+            order by min(case value_class_tier when 'high' then 0 when 'middle' then 1 else 2 end),
+                     -- 'high' sorts before 'low': important_value first
+                     min(m_level), min(r_level), min(f_level), value_class""")
         horizon = (connection.execute("select max(horizon_days) from marts.customer_clv").fetchone()[0]
                    if table_exists(connection, "marts", "customer_clv") else None)
         summary = _summary(connection, data)
