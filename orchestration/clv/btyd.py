@@ -57,9 +57,14 @@ PURCHASE_MODELS = ("bg_nbd", "mbg_nbd")
 MODEL_NAMES = {"bg_nbd": "BG/NBD", "mbg_nbd": "MBG/NBD"}
 MAX_ITERATIONS = 2000
 GRADIENT_TOLERANCE = 1e-6
-# a mixing distribution is taken for a point mass beyond this: a + b or q above it,
-# or a mean dropout probability a/(a+b) below its inverse
-DEGENERATE_AT = 1e6
+# a mixing distribution may be a point mass beyond this: a + b or q above it, or
+# a mean dropout probability a/(a+b) below its inverse. Then the limiting model
+# is fitted too and answers unless the interior is clearly better (higher
+# log-likelihood). The likelihood is nearly flat out there, so where the
+# interior optimiser stops (1e5? 1e7?) depends on the machine's floating point:
+# 1e6 let one machine keep an unconverged interior at a + b = 7e5 whose
+# log-likelihood was below the limit's. A low threshold only costs a second fit.
+DEGENERATE_AT = 1e4
 # every customer has the same mean spend when max/min - 1 is below this
 IDENTICAL_SPEND = 1e-9
 PROBABILITY_CEILING = 1.0 - 1e-9
