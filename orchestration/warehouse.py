@@ -70,12 +70,15 @@ def run_dbt(
     dbt_vars: dict | None = None,
     warehouse: Path | None = None,
     target_path: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> DbtResult:
     """Run `dbt <args>` on this project and return its exit code and output.
 
     dbt_vars are passed with --vars; warehouse sets DUCKDB_PATH (default: env
     DUCKDB_PATH or warehouse/retention.duckdb); target_path keeps the run's
-    artefacts and logs apart (default: env DBT_TARGET_PATH or target/).
+    artefacts and logs apart (default: env DBT_TARGET_PATH or target/); env
+    adds environment variables (RETENTION_TARGET=spark and
+    SPARK_WAREHOUSE_DIR run it on Spark).
     """
     warehouse = (warehouse or duckdb_path()).resolve()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
@@ -90,8 +93,9 @@ def run_dbt(
     ]
     if dbt_vars:
         command += ["--vars", json.dumps(dbt_vars)]
-    env = {**os.environ, "DUCKDB_PATH": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    completed = subprocess.run(command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE,
+    environment = {**os.environ, "DUCKDB_PATH": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+                   **(env or {})}
+    completed = subprocess.run(command, cwd=PROJECT_DIR, env=environment, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
     return DbtResult(command, completed.returncode, completed.stdout, target_path)
 

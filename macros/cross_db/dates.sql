@@ -27,6 +27,61 @@
 {%- endmacro %}
 
 
+{#- Spark: no strptime; a cast reads ISO 8601 with an offset (as UTC, the
+    session's time zone), each format of var timestamp_formats goes through
+    strptime_to_java. A plain cast also accepts '2024' or '2024-1-5': only
+    text shaped like ISO 8601 is cast, as DuckDB's cast would. -#}
+{% macro spark__parse_local_timestamp(text_expr) -%}
+    case
+        when {{ text_expr }} rlike '(Z|[+-][0-9]{2}(:?[0-9]{2})?)$'
+            then from_utc_timestamp(try_cast({{ text_expr }} as timestamp), '{{ var("business_timezone") }}')
+        else coalesce(
+            case
+                when {{ text_expr }} rlike '^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?$'
+                    then try_cast({{ text_expr }} as timestamp)
+            end
+            {%- for fmt in var('timestamp_formats') %},
+            try_to_timestamp({{ text_expr }}, "{{ strptime_to_java(fmt) }}")
+            {%- endfor %}
+        )
+    end
+{%- endmacro %}
+
+{#- A strptime format ('%d/%m/%Y %H:%M') as a Java date-time pattern
+    ('d/M/yyyy H:mm'): fields that touch another field get their full width
+    ('%Y%m%d' -> 'yyyyMMdd'), others accept one or two digits as strptime does;
+    letters outside fields are quoted. -#}
+{% macro strptime_to_java(fmt) -%}
+    {%- set fields = {'Y': 'yyyy', 'y': 'yy', 'm': 'M', 'd': 'd', 'H': 'H', 'I': 'h', 'M': 'm', 'S': 's',
+                      'f': 'SSSSSS', 'p': 'a', 'b': 'MMM', 'B': 'MMMM', 'j': 'D'} -%}
+    {%- set parts = [] -%}
+    {%- set state = {'escape': false} -%}
+    {%- for character in fmt -%}
+        {%- if state.escape -%}
+            {%- do parts.append({'field': fields.get(character, character)}) -%}
+            {%- do state.update({'escape': false}) -%}
+        {%- elif character == '%' -%}
+            {%- do state.update({'escape': true}) -%}
+        {%- else -%}
+            {%- do parts.append({'text': character}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- for part in parts -%}
+        {%- if 'field' in part -%}
+            {%- set touching = (not loop.first and 'field' in parts[loop.index0 - 1])
+                               or (not loop.last and 'field' in parts[loop.index0 + 1]) -%}
+            {%- set pattern = part.field -%}
+            {%- if touching and pattern | length == 1 and pattern in 'MdHhms' -%}{%- set pattern = pattern ~ pattern -%}{%- endif -%}
+            {{- pattern -}}
+        {%- elif part.text.isalpha() -%}
+            '{{ part.text }}'
+        {%- else -%}
+            {{- part.text -}}
+        {%- endif -%}
+    {%- endfor -%}
+{%- endmacro %}
+
+
 {#- date_expr + days_expr whole days, as a date. -#}
 {% macro add_days(date_expr, days_expr) -%}
     cast({{ dbt.dateadd('day', days_expr, date_expr) }} as date)

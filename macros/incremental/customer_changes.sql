@@ -84,13 +84,28 @@
 {#-
     The config of an incremental-by-customer model: appended rows, a pre-hook
     that deletes what is computed again, and the spec in meta.customer_changes.
+    Spark (Parquet tables, no DELETE without Delta or Iceberg): the model is a
+    table rebuilt from its parents on every run: the same rows, computed for
+    every customer.
 -#}
 {% macro customer_changes_config(parents, settings=[], settings_models=[]) -%}
+    {{ return(adapter.dispatch('customer_changes_config', 'retention')(parents, settings, settings_models)) }}
+{%- endmacro %}
+
+{% macro default__customer_changes_config(parents, settings, settings_models) -%}
     {{ config(
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='sync_all_columns',
         pre_hook="{{ customer_changes_delete() }}",
+        meta={'customer_changes': {'parents': parents, 'settings': settings, 'settings_models': settings_models}},
+    ) }}
+{%- endmacro %}
+
+{% macro spark__customer_changes_config(parents, settings, settings_models) -%}
+    {{ config(
+        materialized='table',
+        file_format='parquet',
         meta={'customer_changes': {'parents': parents, 'settings': settings, 'settings_models': settings_models}},
     ) }}
 {%- endmacro %}

@@ -3,9 +3,11 @@
     (check_transactions_source): how its delimiter, dates and numbers are
     written, read from the first data rows only (sniff_sample_rows), so the
     guard can name the var that reads the file instead of leaving every row
-    unparsed. Reading the file is adapter specific: the queries are
-    adapter.dispatch macros with a DuckDB implementation; the decisions and
-    messages (check_transactions_values) are plain jinja.
+    unparsed. Reading the file's first values in file order is adapter
+    specific (file_read_order in source_files.sql, an adapter.dispatch macro
+    with DuckDB and Spark implementations) and the warehouse's own parsers decide what reads; what
+    the rest looks like, the decisions and the messages
+    (check_transactions_values) are plain jinja.
 -#}
 
 {#- How many data rows, from the top of the file (or of the glob's first files), are looked at. -#}
@@ -61,24 +63,74 @@
     sniff queries below to start from.
 -#}
 {% macro sampled_column_values(path, file_column) -%}
-    {{ return(adapter.dispatch('sampled_column_values', 'retention')(path, file_column)) }}
-{%- endmacro %}
-
-{% macro duckdb__sampled_column_values(path, file_column) -%}
     select sample_row, value
     from (
         select
-            row_number() over () as sample_row,
-            trim(cast({{ adapter.quote(file_column) }} as varchar)) as value
+            row_number() over (order by read_number) as sample_row,
+            trim(cast({{ adapter.quote(file_column) }} as {{ dbt.type_string() }})) as value
         from (
-            select {{ adapter.quote(file_column) }}
+            select {{ adapter.quote(file_column) }}, {{ file_read_order() }} as read_number
             from (
-                {{ scan_source_file(path) }}
-            ) as file_rows
-            limit {{ sniff_sample_rows() }}
-        ) as first_rows
+                select {{ adapter.quote(file_column) }}
+                from (
+                    {{ scan_source_file(path) }}
+                ) as file_rows
+                limit {{ sniff_sample_rows() }}
+            ) as first_rows
+        ) as numbered
     ) as sampled
     where value is not null and value != ''
+{%- endmacro %}
+
+{#-
+    The sampled values of one column, each with whether the SQL expression
+    `unparsed_sql` (over `value`) holds, in file order, and the distinct
+    values that hold it: {value_count, unparsed_count, unparsed: [{value,
+    first_row, rows, ...extra columns}] in order of first appearance}. The
+    warehouse only parses (its own parser decides what reads); what the
+    unparsed values look like is worked out here, in jinja, the same on every
+    adapter.
+-#}
+{% macro sniffed_values(path, file_column, unparsed_sql, extra_columns={}) -%}
+    {%- set query -%}
+        select
+            sample_row,
+            value,
+            case when {{ unparsed_sql }} then 1 else 0 end as is_unparsed
+            {%- for name, expression in extra_columns.items() %},
+            case when {{ expression }} then 1 else 0 end as {{ name }}
+            {%- endfor %}
+        from (
+            {{ sampled_column_values(path, file_column) }}
+        ) as sampled
+        order by sample_row
+    {%- endset -%}
+    {%- set rows = run_query(query).rows -%}
+    {%- set unparsed = {} -%}
+    {%- set ordered = [] -%}
+    {%- for row in rows if row['is_unparsed'] | int == 1 -%}
+        {%- if row['value'] in unparsed -%}
+            {%- do unparsed[row['value']].update({'rows': unparsed[row['value']]['rows'] + 1}) -%}
+        {%- else -%}
+            {%- set entry = {'value': row['value'], 'first_row': row['sample_row'] | int, 'rows': 1} -%}
+            {%- for name in extra_columns -%}
+                {%- do entry.update({name: row[name] | int == 1}) -%}
+            {%- endfor -%}
+            {%- do unparsed.update({row['value']: entry}) -%}
+            {%- do ordered.append(entry) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return({
+        'value_count': rows | length,
+        'unparsed_count': ordered | sum(attribute='rows'),
+        'unparsed': ordered,
+    }) }}
+{%- endmacro %}
+
+
+{#- Whether the whole text matches the regular expression (Python's re, as in jinja). -#}
+{% macro full_match(pattern, text) -%}
+    {{ return(modules.re.fullmatch(pattern, text) is not none) }}
 {%- endmacro %}
 
 
@@ -95,126 +147,60 @@
     has that shape.
 -#}
 {% macro sniff_timestamps(path, file_column) -%}
-    {{ return(adapter.dispatch('sniff_timestamps', 'retention')(path, file_column)) }}
-{%- endmacro %}
-
-{% macro duckdb__sniff_timestamps(path, file_column) -%}
-    {%- set query -%}
-        with sampled as (
-
-            {{ sampled_column_values(path, file_column) }}
-
-        ),
-
-        checked as (
-
-            select sample_row, value, {{ parse_local_timestamp('value') }} is null as is_unparsed
-            from sampled
-
-        ),
-
-        unparsed as (
-
-            select value, min(sample_row) as first_row, count(*) as value_rows
-            from checked
-            where is_unparsed
-            group by value
-
-        ),
-
-        parts as (
-
-            select
-                value,
-                first_row,
-                value_rows,
-                regexp_extract(
-                    value,
-                    '^([0-9]{1,2})([/.-])([0-9]{1,2})([/.-])([0-9]{4}|[0-9]{2})'
-                    || '(([ T])([0-9]{1,2}):([0-9]{2})(:[0-9]{2})?([.][0-9]+)?( ?[AaPp][Mm])?)?$',
-                    ['first', 'separator', 'second', 'second_separator', 'year',
-                     'time', 'time_separator', 'hour', 'minute', 'seconds', 'fraction', 'meridiem']
-                ) as part
-            from unparsed
-
-        ),
-
-        shaped as (
-
-            select
-                value,
-                first_row,
-                value_rows,
-                cast(part.first as integer) as first_number,
-                cast(part.second as integer) as second_number,
-                '<1>' || part.separator || '<2>' || part.separator
-                || case when length(part.year) = 4 then '%Y' else '%y' end
-                || case
-                    when part.time = '' then ''
-                    else part.time_separator
-                        || case when part.meridiem = '' then '%H' else '%I' end || ':%M'
-                        || case when part.seconds = '' then '' else ':%S' end
-                        || case when part.fraction = '' then '' else '.%f' end
-                        || case when part.meridiem = '' then '' when starts_with(part.meridiem, ' ') then ' %p' else '%p' end
-                end as shape
-            from parts
-            where part.first != '' and part.separator = part.second_separator
-
-        ),
-
-        top_shape as (
-
-            select
-                shape,
-                sum(value_rows) as shape_count,
-                max(first_number) as first_max,
-                max(second_number) as second_max,
-                list(value order by first_row) as shape_values,
-                arg_min(value, first_row) filter (where first_number > 12) as first_above_12,
-                arg_min(value, first_row) filter (where second_number > 12) as second_above_12
-            from shaped
-            group by shape
-            order by shape_count desc, shape
-            limit 1
-
-        ),
-
-        unparsed_values as (
-
-            select list(value order by first_row) as samples from unparsed
-
-        )
-
-        select
-            (select count(*) from checked) as value_count,
-            (select count(*) from checked where is_unparsed) as unparsed_count,
-            unparsed_values.samples[1] as sample_1,
-            unparsed_values.samples[2] as sample_2,
-            unparsed_values.samples[3] as sample_3,
-            top_shape.shape,
-            top_shape.shape_count,
-            top_shape.first_max,
-            top_shape.second_max,
-            top_shape.shape_values[1] as shape_sample_1,
-            top_shape.shape_values[2] as shape_sample_2,
-            top_shape.shape_values[3] as shape_sample_3,
-            top_shape.first_above_12,
-            top_shape.second_above_12
-        from unparsed_values
-        left join top_shape on true
-    {%- endset -%}
-    {%- set row = run_query(query).rows[0] -%}
+    {%- set sniffed = sniffed_values(path, file_column, parse_local_timestamp('value') ~ ' is null') -%}
+    {%- set pattern = '([0-9]{1,2})([/.-])([0-9]{1,2})([/.-])([0-9]{4}|[0-9]{2})'
+                      ~ '(([ T])([0-9]{1,2}):([0-9]{2})(:[0-9]{2})?([.][0-9]+)?( ?[AaPp][Mm])?)?' -%}
+    {%- set shapes = {} -%}
+    {%- for entry in sniffed.unparsed -%}
+        {%- set found = modules.re.fullmatch(pattern, entry.value) -%}
+        {%- if found is not none and found.group(2) == found.group(4) -%}
+            {%- set part = {} -%}
+            {%- for name in ['first', 'separator', 'second', 'second_separator', 'year', 'time', 'time_separator',
+                             'hour', 'minute', 'seconds', 'fraction', 'meridiem'] -%}
+                {%- do part.update({name: found.group(loop.index) or ''}) -%}
+            {%- endfor -%}
+            {%- set shape = '<1>' ~ part.separator ~ '<2>' ~ part.separator ~ ('%Y' if part.year | length == 4 else '%y')
+                ~ ('' if part.time == '' else part.time_separator ~ ('%H' if part.meridiem == '' else '%I') ~ ':%M'
+                   ~ ('' if part.seconds == '' else ':%S') ~ ('' if part.fraction == '' else '.%f')
+                   ~ ('' if part.meridiem == '' else (' %p' if part.meridiem.startswith(' ') else '%p'))) -%}
+            {%- set first_number, second_number = part.first | int, part.second | int -%}
+            {%- if shape not in shapes -%}
+                {%- do shapes.update({shape: {'shape': shape, 'count': 0, 'first_max': 0, 'second_max': 0,
+                                              'values': [], 'first_above_12': none, 'second_above_12': none}}) -%}
+            {%- endif -%}
+            {%- set counted = shapes[shape] -%}
+            {%- do counted.update({
+                'count': counted['count'] + entry.rows,
+                'first_max': [counted['first_max'], first_number] | max,
+                'second_max': [counted['second_max'], second_number] | max,
+            }) -%}
+            {%- do counted['values'].append(entry.value) -%}
+            {%- if first_number > 12 and counted['first_above_12'] is none -%}
+                {%- do counted.update({'first_above_12': entry.value}) -%}
+            {%- endif -%}
+            {%- if second_number > 12 and counted['second_above_12'] is none -%}
+                {%- do counted.update({'second_above_12': entry.value}) -%}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {#- the most common shape; of equally common ones, the first by name -#}
+    {%- set top = {'shape': none} -%}
+    {%- for shape in shapes.values() | sort(attribute='shape') -%}
+        {%- if top.shape is none or shape['count'] > top['count'] -%}
+            {%- do top.update(shape) -%}
+        {%- endif -%}
+    {%- endfor -%}
     {{ return({
-        'value_count': row['value_count'] | int,
-        'unparsed_count': row['unparsed_count'] | int,
-        'samples': [row['sample_1'], row['sample_2'], row['sample_3']] | reject('none') | list,
-        'shape': row['shape'],
-        'shape_count': (row['shape_count'] or 0) | int,
-        'first_max': (row['first_max'] or 0) | int,
-        'second_max': (row['second_max'] or 0) | int,
-        'shape_samples': [row['shape_sample_1'], row['shape_sample_2'], row['shape_sample_3']] | reject('none') | list,
-        'first_above_12': row['first_above_12'],
-        'second_above_12': row['second_above_12'],
+        'value_count': sniffed.value_count,
+        'unparsed_count': sniffed.unparsed_count,
+        'samples': (sniffed.unparsed | map(attribute='value') | list)[:3],
+        'shape': top.shape,
+        'shape_count': top.get('count', 0),
+        'first_max': top.get('first_max', 0),
+        'second_max': top.get('second_max', 0),
+        'shape_samples': top.get('values', [])[:3],
+        'first_above_12': top.get('first_above_12'),
+        'second_above_12': top.get('second_above_12'),
     }) }}
 {%- endmacro %}
 
@@ -230,100 +216,37 @@
     (comma_evidence). A dict.
 -#}
 {% macro sniff_decimals(path, file_column, decimal_separator) -%}
-    {{ return(adapter.dispatch('sniff_decimals', 'retention')(path, file_column, decimal_separator)) }}
-{%- endmacro %}
-
-{% macro duckdb__sniff_decimals(path, file_column, decimal_separator) -%}
-    {%- set query -%}
-        with sampled as (
-
-            {{ sampled_column_values(path, file_column) }}
-
-        ),
-
-        checked as (
-
-            select sample_row, value, {{ parse_decimal('value', decimal_separator) }} is null as is_unparsed
-            from sampled
-
-        ),
-
-        unparsed as (
-
-            select
-                value,
-                min(sample_row) as first_row,
-                count(*) as value_rows,
-                contains(value, ',') and {{ text_matches('value', decimal_comma_number_pattern()) }} as is_decimal_comma,
-                regexp_full_match(value, '[+-]?[0-9]{1,3}(,[0-9]{3})+') as is_comma_thousands,
-                try_cast(value as decimal(38, 10)) is not null
-                    or regexp_full_match(value, '[+-]?[0-9]{1,3}(,[0-9]{3})*[.][0-9]+') as is_decimal_point
-            from checked
-            where is_unparsed
-            group by value
-
-        ),
-
-        kinds as (
-
-            select
-                coalesce(sum(value_rows) filter (where is_decimal_comma), 0) as decimal_comma_count,
-                coalesce(sum(value_rows) filter (where is_decimal_comma and not is_comma_thousands), 0)
-                    as clear_decimal_comma_count,
-                coalesce(sum(value_rows) filter (where is_decimal_point), 0) as decimal_point_count,
-                list(value order by first_row) filter (where is_decimal_comma) as comma_values,
-                list(value order by first_row) filter (where is_decimal_point) as point_values,
-                arg_min(value, first_row) filter (where is_decimal_comma and not is_comma_thousands) as comma_evidence
-            from unparsed
-
-        )
-
-        select
-            (select count(*) from checked) as value_count,
-            (select count(*) from checked where is_unparsed) as unparsed_count,
-            decimal_comma_count,
-            clear_decimal_comma_count,
-            decimal_point_count,
-            comma_values[1] as comma_sample_1,
-            comma_values[2] as comma_sample_2,
-            comma_values[3] as comma_sample_3,
-            point_values[1] as point_sample_1,
-            point_values[2] as point_sample_2,
-            point_values[3] as point_sample_3,
-            comma_evidence
-        from kinds
-    {%- endset -%}
-    {%- set row = run_query(query).rows[0] -%}
+    {%- set sniffed = sniffed_values(
+        path, file_column, parse_decimal('value', decimal_separator) ~ ' is null',
+        {'is_number': dbt.safe_cast('value', 'decimal(38, 10)') ~ ' is not null'}
+    ) -%}
+    {%- set counts = {'comma': 0, 'clear_comma': 0, 'point': 0} -%}
+    {%- set kinds = {'comma': [], 'point': [], 'evidence': []} -%}
+    {%- for entry in sniffed.unparsed -%}
+        {%- set is_decimal_comma = ',' in entry.value and full_match(decimal_comma_number_pattern(), entry.value) -%}
+        {%- set is_comma_thousands = full_match('[+-]?[0-9]{1,3}(,[0-9]{3})+', entry.value) -%}
+        {%- set is_decimal_point = entry.is_number or full_match('[+-]?[0-9]{1,3}(,[0-9]{3})*[.][0-9]+', entry.value) -%}
+        {%- if is_decimal_comma -%}
+            {%- do counts.update({'comma': counts.comma + entry.rows}) -%}
+            {%- do kinds.comma.append(entry.value) -%}
+            {%- if not is_comma_thousands -%}
+                {%- do counts.update({'clear_comma': counts.clear_comma + entry.rows}) -%}
+                {%- do kinds.evidence.append(entry.value) -%}
+            {%- endif -%}
+        {%- endif -%}
+        {%- if is_decimal_point -%}
+            {%- do counts.update({'point': counts.point + entry.rows}) -%}
+            {%- do kinds.point.append(entry.value) -%}
+        {%- endif -%}
+    {%- endfor -%}
     {{ return({
-        'value_count': row['value_count'] | int,
-        'unparsed_count': row['unparsed_count'] | int,
-        'decimal_comma_count': row['decimal_comma_count'] | int,
-        'clear_decimal_comma_count': row['clear_decimal_comma_count'] | int,
-        'decimal_point_count': row['decimal_point_count'] | int,
-        'comma_samples': [row['comma_sample_1'], row['comma_sample_2'], row['comma_sample_3']] | reject('none') | list,
-        'point_samples': [row['point_sample_1'], row['point_sample_2'], row['point_sample_3']] | reject('none') | list,
-        'comma_evidence': row['comma_evidence'],
+        'value_count': sniffed.value_count,
+        'unparsed_count': sniffed.unparsed_count,
+        'decimal_comma_count': counts.comma,
+        'clear_decimal_comma_count': counts.clear_comma,
+        'decimal_point_count': counts.point,
+        'comma_samples': kinds.comma[:3],
+        'point_samples': kinds.point[:3],
+        'comma_evidence': kinds.evidence[0] if kinds.evidence else none,
     }) }}
-{%- endmacro %}
-
-
-
-{#- Another adapter implements the three queries above; until then the guard says so. -#}
-{% macro not_sniffable() -%}
-    {{ exceptions.raise_compiler_error(
-        "Sniffing source files is not implemented for the '" ~ adapter.type() ~ "' adapter yet "
-        ~ "(macros/sources/sniff_transactions.sql)."
-    ) }}
-{%- endmacro %}
-
-{% macro default__sampled_column_values(path, file_column) -%}
-    {{ not_sniffable() }}
-{%- endmacro %}
-
-{% macro default__sniff_timestamps(path, file_column) -%}
-    {{ not_sniffable() }}
-{%- endmacro %}
-
-{% macro default__sniff_decimals(path, file_column, decimal_separator) -%}
-    {{ not_sniffable() }}
 {%- endmacro %}

@@ -1,7 +1,7 @@
 {#-
     Reading the raw files behind var('transactions_path') / var('customers_path').
     File access is adapter specific, so each piece is an adapter.dispatch macro
-    with a DuckDB implementation; a Spark implementation slots in beside it.
+    with a DuckDB and a Spark implementation.
 -#}
 
 {#- The file format, from the path's extension. -#}
@@ -27,21 +27,48 @@
     {{ return(adapter.dispatch('read_source_file', 'retention')(path, files)) }}
 {%- endmacro %}
 
+{#- A number that follows the rows of a file scan in the order they were read. -#}
+{% macro file_read_order() -%}
+    {{ return(adapter.dispatch('file_read_order', 'retention')()) }}
+{%- endmacro %}
+
+{% macro duckdb__file_read_order() -%}
+    {#- DuckDB keeps insertion order: the scan's order -#}
+    row_number() over ()
+{%- endmacro %}
+
+{% macro spark__file_read_order() -%}
+    {#- one task reads a file (CSV with multiLine, or a Parquet file) in order -#}
+    monotonically_increasing_id()
+{%- endmacro %}
+
+{% macro default__file_read_order() -%}
+    {{ exceptions.raise_compiler_error(
+        "Reading source files is not implemented for the '" ~ adapter.type() ~ "' adapter yet "
+        ~ "(macros/sources/source_files.sql)."
+    ) }}
+{%- endmacro %}
+
+{#- The scan's rows (of `files` only, when given) with read_number: their order as read. -#}
+{% macro file_rows_in_read_order(path, files=none) -%}
+    select scanned.*, {{ file_read_order() }} as read_number
+    from (
+        {{ scan_source_file(path) }}
+    ) as scanned
+    {%- if files is not none %}
+    where {% if files | length == 0 %}1 = 0{% else %}source_file in (
+        {%- for file in files %}'{{ file | replace("'", "''") }}'{{ ', ' if not loop.last }}{% endfor -%}
+    ){% endif %}
+    {%- endif %}
+{%- endmacro %}
+
 {% macro duckdb__read_source_file(path, files=none) -%}
     {#- DuckDB reads the files of a glob in order and keeps insertion order, so a
-        file's rows are consecutive in row_number() over (): its row number is
-        that minus the number of its first row, plus one. -#}
+        file's rows are consecutive in read order (row_number() over ()): its row
+        number is that minus the number of its first row, plus one. -#}
     with file_rows as (
 
-        select *, row_number() over () as read_number
-        from (
-            {{ scan_source_file(path) }}
-        ) as scanned
-        {%- if files is not none %}
-        where {% if files | length == 0 %}1 = 0{% else %}source_file in (
-            {%- for file in files %}'{{ file | replace("'", "''") }}'{{ ', ' if not loop.last }}{% endfor -%}
-        ){% endif %}
-        {%- endif %}
+        {{ file_rows_in_read_order(path, files) }}
 
     ),
 
@@ -58,6 +85,23 @@
         file_rows.read_number - file_starts.first_read_number + 1 as source_row_number
     from file_rows
     inner join file_starts on file_rows.source_file = file_starts.source_file
+{%- endmacro %}
+
+{% macro spark__read_source_file(path, files=none) -%}
+    {#- Spark keeps no insertion order across a query, but reads a CSV file read
+        with multiLine (or a Parquet file) in order within one task:
+        file_read_order() follows the file's rows. The read_number column
+        stays in the output (Spark has no select * exclude). -#}
+    with file_rows as (
+
+        {{ file_rows_in_read_order(path, files) }}
+
+    )
+
+    select
+        file_rows.*,
+        cast(row_number() over (partition by source_file order by read_number) as bigint) as source_row_number
+    from file_rows
 {%- endmacro %}
 
 {% macro default__read_source_file(path, files=none) -%}
@@ -100,6 +144,43 @@
     {%- endif %}
 {%- endmacro %}
 
+{% macro spark__scan_source_file(path) -%}
+    select scanned.*, regexp_replace(scanned._metadata.file_path, '^file:', '') as source_file
+    from {{ spark_source_table(path) }} as scanned
+{%- endmacro %}
+
+{#-
+    Spark reads files through a table over them (an external table: dropping
+    it leaves the files alone), in schema raw_files, named after the path and
+    the read options; created anew at execution, so that every run lists the
+    files again. CSV: all text, header, RFC 4180 quoting (a quote doubles
+    itself), rows may span lines; var transactions_delimiter, or ',' when
+    empty (Spark has no delimiter sniffer).
+-#}
+{% macro spark_source_table(path) -%}
+    {%- set delimiter = var('transactions_delimiter') | string or ',' -%}
+    {%- set encodings = {'utf-8': 'UTF-8', 'utf8': 'UTF-8', 'utf-16': 'UTF-16', 'latin-1': 'ISO-8859-1',
+                         'latin1': 'ISO-8859-1'} -%}
+    {%- set encoding = encodings.get(var('transactions_encoding') | lower, var('transactions_encoding')) -%}
+    {%- set parquet = source_file_format(path) == 'parquet' -%}
+    {%- set key = (path ~ '|' ~ delimiter ~ '|' ~ encoding) -%}
+    {%- set name = 'raw_files.files_' ~ local_md5(key)[:16] -%}
+    {%- if execute -%}
+        {%- do run_query("create database if not exists raw_files") -%}
+        {%- do run_query("drop table if exists " ~ name) -%}
+        {%- if parquet -%}
+            {%- do run_query("create table " ~ name ~ " using parquet options (path '" ~ path ~ "', mergeSchema 'true')") -%}
+        {%- else -%}
+            {%- do run_query(
+                "create table " ~ name ~ " using csv options (path '" ~ path ~ "', header 'true', "
+                ~ "sep '" ~ (delimiter | replace("'", "''")) ~ "', encoding '" ~ encoding ~ "', "
+                ~ "quote '\"', escape '\"', multiLine 'true', mode 'PERMISSIVE', inferSchema 'false')"
+            ) -%}
+        {%- endif -%}
+    {%- endif -%}
+    {{- name -}}
+{%- endmacro %}
+
 {% macro default__scan_source_file(path) -%}
     {{ exceptions.raise_compiler_error(
         "Reading source files is not implemented for the '" ~ adapter.type() ~ "' adapter yet "
@@ -136,6 +217,14 @@
 {%- endmacro %}
 
 
+{% macro spark__count_source_files(path) -%}
+    {#- binaryFile lists the files; their content is not read unless selected. A path
+        that matches nothing raises Spark's PATH_NOT_FOUND, naming it. -#}
+    {%- set result = run_query("select count(*) from binaryFile.`" ~ path ~ "`") -%}
+    {{ return(result.columns[0].values()[0]) }}
+{%- endmacro %}
+
+
 {#- The file's column names, lower-cased, in file order (only at execution time). -#}
 {% macro source_file_columns(path) -%}
     {{ return(adapter.dispatch('source_file_columns', 'retention')(path)) }}
@@ -145,6 +234,16 @@
     {%- set result = run_query("describe " ~ read_source_file(path)) -%}
     {%- set names = [] -%}
     {%- for name in result.columns[0].values() if name not in ['source_file', 'source_row_number'] -%}
+        {%- do names.append(name | lower) -%}
+    {%- endfor -%}
+    {{ return(names) }}
+{%- endmacro %}
+
+
+{% macro spark__source_file_columns(path) -%}
+    {%- set result = run_query("describe query select * from " ~ spark_source_table(path)) -%}
+    {%- set names = [] -%}
+    {%- for name in result.columns[0].values() -%}
         {%- do names.append(name | lower) -%}
     {%- endfor -%}
     {{ return(names) }}
@@ -193,26 +292,35 @@
     re-delivered with other content is read again.
 -#}
 {% macro source_file_versions(path) -%}
-    {{ return(adapter.dispatch('source_file_versions', 'retention')(path)) }}
-{%- endmacro %}
-
-{% macro duckdb__source_file_versions(path) -%}
-    {#- read_blob without its content column reads no file, only the file system's metadata -#}
     {%- if count_source_files(path) == 0 -%}
         {{ return({}) }}
     {%- endif -%}
-    {%- set result = run_query(
-        "select filename, cast(size as varchar) || ' bytes, modified ' || cast(last_modified as varchar)"
-        ~ " from read_blob('" ~ path ~ "') order by filename"
-    ) -%}
     {%- set versions = {} -%}
-    {%- for row in result.rows -%}
+    {%- for row in run_query(source_file_versions_sql(path)).rows -%}
         {%- do versions.update({row[0]: row[1]}) -%}
     {%- endfor -%}
     {{ return(versions) }}
 {%- endmacro %}
 
-{% macro default__source_file_versions(path) -%}
+{#- The query behind source_file_versions: (file, version text) per file, by file. -#}
+{% macro source_file_versions_sql(path) -%}
+    {{ return(adapter.dispatch('source_file_versions_sql', 'retention')(path)) }}
+{%- endmacro %}
+
+{% macro duckdb__source_file_versions_sql(path) -%}
+    {#- read_blob without its content column reads no file, only the file system's metadata -#}
+    select filename, cast(size as varchar) || ' bytes, modified ' || cast(last_modified as varchar)
+    from read_blob('{{ path }}') order by filename
+{%- endmacro %}
+
+{% macro spark__source_file_versions_sql(path) -%}
+    {#- binaryFile without its content column reads no file; its paths are file: URIs -#}
+    select regexp_replace(path, '^file:', ''), cast(length as string) || ' bytes, modified '
+        || cast(modificationTime as string)
+    from binaryFile.`{{ path }}` order by path
+{%- endmacro %}
+
+{% macro default__source_file_versions_sql(path) -%}
     {{ exceptions.raise_compiler_error(
         "Listing source files is not implemented for the '" ~ adapter.type() ~ "' adapter yet "
         ~ "(macros/sources/source_files.sql)."

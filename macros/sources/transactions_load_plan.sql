@@ -155,3 +155,27 @@
         select 1 as nothing_to_delete
     {%- endif -%}
 {%- endmacro %}
+
+
+{#-
+    The config of int_transactions_validated: rows appended per load, and a
+    pre-hook that deletes what is read again (transactions_load_delete).
+    Spark (Parquet tables, no DELETE without Delta or Iceberg): a table that
+    reads every file on every run: the same rows.
+-#}
+{% macro transactions_load_config() -%}
+    {{ return(adapter.dispatch('transactions_load_config', 'retention')()) }}
+{%- endmacro %}
+
+{% macro default__transactions_load_config() -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='sync_all_columns',
+        pre_hook="{{ transactions_load_delete() }}"
+    ) }}
+{%- endmacro %}
+
+{% macro spark__transactions_load_config() -%}
+    {{ config(materialized='table', file_format='parquet') }}
+{%- endmacro %}

@@ -106,7 +106,8 @@ joined as (
         coalesce(states_as_of.gross_sales_amount, 0) as gross_sales_amount,
         coalesce(states_as_of.returned_amount, 0) as returned_amount,
         states_as_of.cost_amount,
-        {{ dbt.datediff('states_as_of.last_purchase_date', 'known_customers.as_of_date', 'day') }} as recency_days,
+        cast({{ dbt.datediff('states_as_of.last_purchase_date', 'known_customers.as_of_date', 'day') }} as {{ dbt.type_bigint() }})
+            as recency_days,
         states_as_of.mean_recent_interval_days,
         states_as_of.mean_interval_days,
         states_as_of.median_interval_days,

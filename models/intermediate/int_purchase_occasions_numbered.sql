@@ -53,7 +53,9 @@ numbered as (
         customer_id,
         purchase_date,
         net_amount,
-        row_number() over (partition by customer_id order by purchase_date) as purchase_number,
+        -- bigint on every engine (Spark's row_number and datediff are int)
+        cast(row_number() over (partition by customer_id order by purchase_date) as {{ dbt.type_bigint() }})
+            as purchase_number,
         lag(purchase_date) over (partition by customer_id order by purchase_date) as previous_purchase_date
     from occasions
 
@@ -63,7 +65,8 @@ gaps as (
 
     select
         *,
-        {{ dbt.datediff('previous_purchase_date', 'purchase_date', 'day') }} as days_since_previous_purchase
+        cast({{ dbt.datediff('previous_purchase_date', 'purchase_date', 'day') }} as {{ dbt.type_bigint() }})
+            as days_since_previous_purchase
     from numbered
 
 ),
@@ -84,10 +87,11 @@ running as (
             partition by customer_id order by purchase_number
             rows between unbounded preceding and current row
         ) as median_interval_days,
-        avg(net_amount) over (
+        -- double on every engine (Spark keeps avg and division of decimals decimal)
+        cast(avg(net_amount) over (
             partition by customer_id order by purchase_number
             rows between {{ recent_count - 1 }} preceding and current row
-        ) as mean_recent_occasion_amount,
+        ) as double) as mean_recent_occasion_amount,
         sum(net_amount) over (
             partition by customer_id order by purchase_number
             rows between {{ recent_count - 1 }} preceding and current row
@@ -124,7 +128,8 @@ earlier_spend as (
         *,
         case
             when purchase_number > {{ recent_count }}
-                then (cumulative_occasion_amount - recent_occasion_amount) / (purchase_number - {{ recent_count }})
+                then cast((cumulative_occasion_amount - recent_occasion_amount) as double)
+                    / (purchase_number - {{ recent_count }})
         end as mean_earlier_occasion_amount
     from running
 

@@ -13,12 +13,7 @@
 -- duplicate_line: the copy loaded first is kept. The table is the one typed
 -- copy of the transactions that the models, checks and freshness read; the
 -- raw files are read once.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='sync_all_columns',
-    pre_hook="{{ transactions_load_delete() }}"
-) }}
+{{ transactions_load_config() }}
 -- depends_on: {{ ref('stg_raw__transactions') }}
 
 {%- set run_date = var('run_date') | string | trim %}

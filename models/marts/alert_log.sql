@@ -12,12 +12,7 @@
 -- current rules, so columns added to it later are appended to an existing
 -- table (on_schema_change append_new_columns; older rows hold null there).
 
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='as_of_date',
-    on_schema_change='append_new_columns',
-) }}
+{{ as_of_date_incremental_config(on_schema_change='append_new_columns') }}
 
 with call_sheet as (
 

@@ -29,12 +29,7 @@
 -- The contract in models/marts/_marts__models.yml fixes every column and its
 -- type; on_schema_change fail (see customer_segment_history).
 
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='as_of_date',
-    on_schema_change='fail',
-) }}
+{{ as_of_date_incremental_config(on_schema_change='fail') }}
 
 {%- set cooldowns = var('contact_cooldown_days') %}
 {%- set cooldowns = var('contact_cooldown_days') %}

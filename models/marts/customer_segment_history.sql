@@ -12,12 +12,7 @@
 -- existing table by hand (alter table ... add column / alter column ... type)
 -- before the next run: --full-refresh would keep only the run's dates.
 
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='as_of_date',
-    on_schema_change='fail',
-) }}
+{{ as_of_date_incremental_config(on_schema_change='fail') }}
 
 with lifecycle as (
 

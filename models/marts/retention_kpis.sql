@@ -18,12 +18,7 @@
 -- dates. The contract in models/marts/_retention__models.yml fixes every
 -- column and its type; on_schema_change fail (see customer_segment_history).
 
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='as_of_date',
-    on_schema_change='fail',
-) }}
+{{ as_of_date_incremental_config(on_schema_change='fail') }}
 
 {%- set window_days = retention_window_days() %}
 

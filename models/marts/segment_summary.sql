@@ -12,12 +12,7 @@
 -- query that lists the customers behind the count.
 -- Incremental like customer_segment_history (each run replaces its dates).
 
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='as_of_date',
-    on_schema_change='fail',
-) }}
+{{ as_of_date_incremental_config(on_schema_change='fail') }}
 
 {%- set history = ref('customer_segment_history') %}
 {%- set sheet = ref('call_sheet') %}
