@@ -24,7 +24,8 @@ windows as (
     select
         *,
         {{ lost_window_days('business_lost_window_days', 'mean_recent_interval_days') }} as lost_window_days,
-        recency_days / expected_interval_days as expected_interval_ratio,
+        -- nullif: null, not an error (Spark 4 raises on a division by zero), when a preset says 0 days
+        recency_days / nullif(expected_interval_days, 0) as expected_interval_ratio,
         {{ usual_interval_days('median_interval_days', 'expected_interval_days') }} as usual_interval_days
     from rhythm
 

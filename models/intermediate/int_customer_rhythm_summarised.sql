@@ -135,7 +135,7 @@ ratios as (
 
     select
         *,
-        recency_days / mean_recent_interval_days as recency_ratio,
+        recency_days / nullif(mean_recent_interval_days, 0) as recency_ratio,
         -- the rhythm a warning is measured against: the customer's own, or
         -- the business's expected repurchase interval while they have none
         case
