@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.report.build import REPORT_FILE
 from orchestration.warehouse import connect as warehouse_connection
 
 LIFECYCLE_STAGE_ORDER = ["prospect", "new", "vulnerable", "evergreen", "alert", "lost"]
@@ -93,7 +94,7 @@ class WarehouseSummary:
             lines.append(f"Serving copy for BI tools: {self.serving_path}")
         if self.exports_dir:
             lines.append(f"Call sheet files for sales: {self.exports_dir}")
-            report = Path(self.exports_dir) / "report.html"
+            report = Path(self.exports_dir) / REPORT_FILE
             if report.exists():
                 lines.append(f"Report (open in a browser): {report}")
         return "\n".join(lines)

@@ -81,8 +81,11 @@ def write_report(warehouse: str | Path, as_of_date: date, exports_dir: str | Pat
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / REPORT_FILE
     temporary = directory / f".{REPORT_FILE}.{os.getpid()}.tmp"
-    temporary.write_text(page, encoding="utf-8")
-    os.replace(temporary, path)
+    try:
+        temporary.write_text(page, encoding="utf-8")
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
     return WrittenReport(path=path, size_bytes=path.stat().st_size, customers=data.customers_total,
                          customers_embedded=len(data.drill_down), notes=data.notes)
 

@@ -178,6 +178,8 @@ def load(connection: duckdb.DuckDBPyConnection, as_of_date: date,
          max_customers: int = MAX_DRILL_DOWN_CUSTOMERS) -> ReportData:
     """Everything the report of as_of_date shows. The marts must show that day."""
     shown = connection.execute("select max(as_of_date) from marts.customer_lifecycle").fetchone()[0]
+    if shown is None:
+        raise RuntimeError("marts.customer_lifecycle holds no day: run the job first")
     if shown != as_of_date:
         raise RuntimeError(f"the marts show {shown}, not {as_of_date}: run the job for {as_of_date} first")
     clv_day = _clv_day(connection, as_of_date)

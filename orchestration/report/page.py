@@ -19,7 +19,15 @@ from html import escape
 import pandas as pd
 
 from orchestration.report import svg
-from orchestration.report.data import ACTION_LISTS, CUSTOMER_COLUMNS, LIFECYCLE_ORDER, NONE, NOT_KNOWN, ReportData
+from orchestration.report.data import (
+    ACTION_LISTS,
+    CUSTOMER_COLUMNS,
+    LIFECYCLE_ORDER,
+    NONE,
+    NOT_KNOWN,
+    ReportData,
+    bucket_label,
+)
 from orchestration.report.svg import Bar, filter_attribute, number
 
 SHOWN_ROWS = 200  # rows of the customers table drawn at once (the count says how many match)
@@ -166,7 +174,10 @@ def call_sheet_section(data: ReportData) -> str:
     to_contact = sheet[sheet["contact_status"] != "holdout"]
     values = {(a, c): float(n) for a, c, n in to_contact.groupby(["action_list", "recommended_channel"])["customers"]
               .sum().reset_index().itertuples(index=False)}
-    filters = {key: {"action_list": key[0], "recommended_channel": key[1]} for key in values}
+    # a bar counts the customers to contact (today or waiting), not the control group: so does its drill-down
+    statuses = sorted(to_contact["contact_status"].unique())
+    filters = {key: {"action_list": key[0], "recommended_channel": key[1], "contact_status": statuses}
+               for key in values}
     chart = svg.stacked_bars("Customers on today's call sheet per action list and channel", lists, channels,
                              values, filters, "customers (control group not included)", "action list")
     rows = [[escape(a), escape(str(c)), escape(s),
@@ -253,12 +264,16 @@ def clv_section(data: ReportData, horizon_days: int | None) -> str:
              "fitted BTYD model (marts.customer_clv), customers per CLV range.")
     if "clv" in data.notes:
         return section("clv", "CLV distribution", intro, "", "", data.notes["clv"])
-    clv = data.counts["clv"]
-    bars = [Bar(b, float(n), {"clv_bucket": b}) for b, n in clv[["clv_bucket", "customers"]].itertuples(index=False)]
+    clv = data.counts["clv"].set_index("clv_bucket")
+    # every range of the scale, the empty ones too, so that the bars are the scale
+    buckets = [bucket_label(low, high) for low, high in zip(data.clv_edges, data.clv_edges[1:])] or list(clv.index)
+    buckets = [bucket for bucket in clv.index if bucket not in buckets] + buckets  # 'below 0' first
+    customers = {bucket: int(clv["customers"].get(bucket, 0)) for bucket in buckets}
+    bars = [Bar(bucket, float(customers[bucket]), {"clv_bucket": bucket}) for bucket in buckets]
     chart = svg.vertical_bars("Customers per range of discounted CLV", bars, "customers",
                               f"discounted CLV ({MONEY})")
-    rows = [[escape(b), link(number(n), {"clv_bucket": b}), money(total)]
-            for b, n, total in clv[["clv_bucket", "customers", "clv_amount"]].itertuples(index=False)]
+    rows = [[escape(bucket), link(number(customers[bucket]), {"clv_bucket": bucket}),
+             money(clv["clv_amount"].get(bucket, 0.0))] for bucket in buckets]
     return section("clv", "CLV distribution", intro, chart, table([f"CLV range ({MONEY})", "customers",
                                                                    f"total CLV ({MONEY})"], rows))
 
@@ -292,7 +307,8 @@ def customers_section(data: ReportData) -> str:
     rows = [[_json_value(value) for value in row] for row in frame[CUSTOMER_COLUMNS].itertuples(index=False)]
     payload = {"columns": CUSTOMER_COLUMNS, "rows": rows, "total": data.customers_total, "shown": SHOWN_ROWS,
                "visible": [i for i, column in enumerate(CUSTOMER_COLUMNS) if column not in FILTER_ONLY_COLUMNS]}
-    embedded = json.dumps(payload, separators=(",", ":")).replace("<", "\\u003c")
+    # allow_nan=False: a NaN would stop JSON.parse, and with it every drill-down, silently
+    embedded = json.dumps(payload, separators=(",", ":"), allow_nan=False).replace("<", "\\u003c")
     capped = (f'<p class="note">The file holds {number(len(frame))} of the day\'s {number(data.customers_total)} '
               "customers (call sheet first, then by margin); a count may stand for more customers than it shows "
               "here: query the marts for the rest.</p>" if len(frame) < data.customers_total else "")
@@ -344,6 +360,7 @@ SCRIPT = r"""
   var body = document.querySelector('#customer-table tbody');
   var search = document.getElementById('search');
   function same(cell, wanted) {
+    if (Array.isArray(wanted)) { return wanted.some(function (one) { return same(cell, one); }); }
     if (Array.isArray(cell)) { return cell.indexOf(wanted) >= 0; }
     return cell !== null && String(cell) === String(wanted);
   }
@@ -374,7 +391,10 @@ SCRIPT = r"""
       }).join('') + '</tr>');
     });
     body.innerHTML = html.join('');
-    var names = Object.keys(active).map(function (name) { return name.replace(/_/g, ' ') + ' = ' + active[name]; });
+    var names = Object.keys(active).map(function (name) {
+      var wanted = active[name];
+      return name.replace(/_/g, ' ') + (Array.isArray(wanted) ? ' in ' + wanted.join(' or ') : ' = ' + wanted);
+    });
     document.getElementById('active-filter').textContent = names.length ? names.join(', ') : 'All customers';
     document.getElementById('match-count').textContent = rows.length + ' customers match' +
       (rows.length > data.shown ? ' (first ' + data.shown + ' shown)' : '');

@@ -25,6 +25,7 @@ FONT = 12
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 HEAT_LOW, HEAT_HIGH = (239, 246, 255), (8, 48, 107)
 
+# a customers table column and the value it must have (or, for a list, one of the values)
 Filter = dict[str, object] | None
 
 
