@@ -147,6 +147,25 @@ def test_timestamps_with_offsets_land_on_the_business_day(tmp_path):
     assert dates == ["2026-06-10", "2026-06-20", "2026-07-01"]
 
 
+def test_a_date_alone_is_never_read_as_a_time_with_an_offset(tmp_path):
+    """'2026-06-05' ends in digits that look like a UTC offset ('-05'); west of UTC, reading them as
+    one moved the purchase to the day before. Only a time of day can carry an offset."""
+    rows = [
+        ("A", "o1", "2026-06-05", "10.00"),                  # a date alone: that day
+        ("A", "o2", "2026-06-20T02:00:00Z", "10.00"),        # 22:00 on 19 June in New York
+        ("A", "o3", "2026-06-25 10:00-05", "10.00"),         # an offset after a time of day: 11:00 local
+    ]
+    path = write_csv(tmp_path / "dates.csv", ["customer_id", "order_id", "ordered_at", "amount"], rows)
+    result = build_warehouse(tmp_path, {
+        "transactions_path": str(path), "business_timezone": "America/New_York", "as_of_date": "2026-07-01",
+    })
+    assert result.success, result.output[-4000:]
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as connection:
+        dates = [str(d) for (d,) in connection.execute(
+            "select purchase_date from marts.customer_purchase_intervals order by 1").fetchall()]
+    assert dates == ["2026-06-05", "2026-06-19", "2026-06-25"]
+
+
 def test_rows_after_the_as_of_date_are_set_aside_not_lost(good_warehouse, tmp_path):
     result = build_warehouse(tmp_path, {
         "transactions_path": str(good_warehouse / "good.csv"), "as_of_date": "2026-06-12",

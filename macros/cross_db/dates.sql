@@ -13,9 +13,15 @@
     {{ return(adapter.dispatch('parse_local_timestamp', 'retention')(text_expr)) }}
 {%- endmacro %}
 
+{#- Text ending in a UTC offset after a time of day ('10:00Z', '10:00:00+02:00',
+    '10:00-0500'): a date alone ('2024-01-05') ends in digits that only look like one. -#}
+{% macro utc_offset_pattern() -%}
+    [0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)$
+{%- endmacro %}
+
 {% macro duckdb__parse_local_timestamp(text_expr) -%}
     case
-        when regexp_matches({{ text_expr }}, '(Z|[+-][0-9]{2}(:?[0-9]{2})?)$')
+        when regexp_matches({{ text_expr }}, '{{ utc_offset_pattern() }}')
             then timezone('{{ var("business_timezone") }}', try_cast({{ text_expr }} as timestamptz))
         else coalesce(
             try_cast({{ text_expr }} as timestamp),
@@ -33,7 +39,7 @@
     text shaped like ISO 8601 is cast, as DuckDB's cast would. -#}
 {% macro spark__parse_local_timestamp(text_expr) -%}
     case
-        when {{ text_expr }} rlike '(Z|[+-][0-9]{2}(:?[0-9]{2})?)$'
+        when {{ text_expr }} rlike '{{ utc_offset_pattern() }}'
             then from_utc_timestamp(try_cast({{ text_expr }} as timestamp), '{{ var("business_timezone") }}')
         else coalesce(
             case
@@ -50,7 +56,8 @@
 {#- A strptime format ('%d/%m/%Y %H:%M') as a Java date-time pattern
     ('d/M/yyyy H:mm'): fields that touch another field get their full width
     ('%Y%m%d' -> 'yyyyMMdd'), others accept one or two digits as strptime does;
-    letters outside fields are quoted. -#}
+    letters outside fields are quoted; a directive it does not know stops the
+    run. Two-digit years differ: Java reads '99' as 2099, DuckDB as 1999. -#}
 {% macro strptime_to_java(fmt) -%}
     {%- set fields = {'Y': 'yyyy', 'y': 'yy', 'm': 'M', 'd': 'd', 'H': 'H', 'I': 'h', 'M': 'm', 'S': 's',
                       'f': 'SSSSSS', 'p': 'a', 'b': 'MMM', 'B': 'MMMM', 'j': 'D'} -%}
@@ -58,7 +65,13 @@
     {%- set state = {'escape': false} -%}
     {%- for character in fmt -%}
         {%- if state.escape -%}
-            {%- do parts.append({'field': fields.get(character, character)}) -%}
+            {%- if character not in fields -%}
+                {{ exceptions.raise_compiler_error(
+                    "timestamp_formats: '%" ~ character ~ "' in '" ~ fmt ~ "' has no Spark equivalent here "
+                    ~ "(macros/cross_db/dates.sql strptime_to_java knows %" ~ (fields.keys() | join(', %')) ~ ")."
+                ) }}
+            {%- endif -%}
+            {%- do parts.append({'field': fields[character]}) -%}
             {%- do state.update({'escape': false}) -%}
         {%- elif character == '%' -%}
             {%- do state.update({'escape': true}) -%}

@@ -145,17 +145,29 @@
 {%- endmacro %}
 
 {% macro spark__scan_source_file(path) -%}
-    select scanned.*, regexp_replace(scanned._metadata.file_path, '^file:', '') as source_file
+    select scanned.*, {{ spark_file_path('scanned._metadata.file_path') }} as source_file
     from {{ spark_source_table(path) }} as scanned
+{%- endmacro %}
+
+{#- A file's path as Spark lists it (a URI: 'file:/data/my%20shop.csv') as the
+    file system names it ('/data/my shop.csv'), as DuckDB gives it; a literal
+    '+' stays one (url_decode alone would read it as a space). -#}
+{% macro spark_file_path(uri_expr) -%}
+    url_decode(replace(regexp_replace({{ uri_expr }}, '^file:', ''), '+', '%2B'))
 {%- endmacro %}
 
 {#-
     Spark reads files through a table over them (an external table: dropping
     it leaves the files alone), in schema raw_files, named after the path and
     the read options; created anew at execution, so that every run lists the
-    files again. CSV: all text, header, RFC 4180 quoting (a quote doubles
+    files and reads their header again. (Dropped and created while a model
+    compiles: with dbt threads above 1 a model reading the files at that
+    moment may miss the table.) CSV: all text, header, RFC 4180 quoting (a quote doubles
     itself), rows may span lines; var transactions_delimiter, or ',' when
-    empty (Spark has no delimiter sniffer).
+    empty (Spark has no delimiter sniffer). The files of a glob must have the
+    same columns in the same order (Spark reads them by position; with
+    enforceSchema off it stops on a file whose header differs, where DuckDB
+    matches the columns by name).
 -#}
 {% macro spark_source_table(path) -%}
     {%- set delimiter = var('transactions_delimiter') | string or ',' -%}
@@ -165,16 +177,19 @@
     {%- set parquet = source_file_format(path) == 'parquet' -%}
     {%- set key = (path ~ '|' ~ delimiter ~ '|' ~ encoding) -%}
     {%- set name = 'raw_files.files_' ~ local_md5(key)[:16] -%}
+    {%- set quoted_path = path | replace("\\", "\\\\") | replace("'", "\\'") -%}
     {%- if execute -%}
         {%- do run_query("create database if not exists raw_files") -%}
         {%- do run_query("drop table if exists " ~ name) -%}
         {%- if parquet -%}
-            {%- do run_query("create table " ~ name ~ " using parquet options (path '" ~ path ~ "', mergeSchema 'true')") -%}
+            {%- do run_query("create table " ~ name ~ " using parquet options (path '" ~ quoted_path
+                             ~ "', mergeSchema 'true')") -%}
         {%- else -%}
             {%- do run_query(
-                "create table " ~ name ~ " using csv options (path '" ~ path ~ "', header 'true', "
+                "create table " ~ name ~ " using csv options (path '" ~ quoted_path ~ "', header 'true', "
                 ~ "sep '" ~ (delimiter | replace("'", "''")) ~ "', encoding '" ~ encoding ~ "', "
-                ~ "quote '\"', escape '\"', multiLine 'true', mode 'PERMISSIVE', inferSchema 'false')"
+                ~ "quote '\"', escape '\"', multiLine 'true', mode 'PERMISSIVE', inferSchema 'false', "
+                ~ "enforceSchema 'false')"
             ) -%}
         {%- endif -%}
     {%- endif -%}
@@ -315,7 +330,7 @@
 
 {% macro spark__source_file_versions_sql(path) -%}
     {#- binaryFile without its content column reads no file; its paths are file: URIs -#}
-    select regexp_replace(path, '^file:', ''), cast(length as string) || ' bytes, modified '
+    select {{ spark_file_path('path') }}, cast(length as string) || ' bytes, modified '
         || cast(modificationTime as string)
     from binaryFile.`{{ path }}` order by path
 {%- endmacro %}
