@@ -132,13 +132,15 @@ summarised as (
         occasions_in_window.first_purchase_date,
         occasions_in_window.last_purchase_date,
         occasions_in_window.frequency,
-        {{ dbt.datediff('occasions_in_window.first_purchase_date', 'occasions_in_window.last_purchase_date', 'day') }}
-            / {{ unit_days }}.0 as recency,
-        {{ dbt.datediff('occasions_in_window.first_purchase_date', 'fit_windows.window_end_date', 'day') }}
-            / {{ unit_days }}.0 as age,
+        -- doubles on both engines (Spark would keep a decimal of 6 places, and the fit would differ)
+        cast({{ dbt.datediff('occasions_in_window.first_purchase_date', 'occasions_in_window.last_purchase_date', 'day') }}
+            as double) / {{ unit_days }} as recency,
+        cast({{ dbt.datediff('occasions_in_window.first_purchase_date', 'fit_windows.window_end_date', 'day') }}
+            as double) / {{ unit_days }} as age,
         case
             when occasions_in_window.frequency > 0
-                then (occasions_in_window.repeat_occasion_amount + coalesce(returns_in_window.returns_only_amount, 0))
+                then cast(occasions_in_window.repeat_occasion_amount
+                          + coalesce(returns_in_window.returns_only_amount, 0) as double)
                     / occasions_in_window.frequency
         end as mean_repeat_spend_amount,
         coalesce(returns_in_window.returns_only_amount, 0) as returns_only_amount,
