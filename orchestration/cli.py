@@ -32,6 +32,7 @@ import yaml
 from orchestration import demo_data
 from orchestration.progress import QUIET_RUN_CONFIG, RunProgress, quiet_streams, step_catalog
 from orchestration.summary import summarise
+from orchestration.engine import spark_warehouse_dir, target_from_env
 from orchestration.warehouse import PROJECT_DIR, duckdb_path
 
 # the last day of each bundled data set: its "latest day"
@@ -205,8 +206,10 @@ def run(args: argparse.Namespace) -> int:
     first = getattr(args, "start", None) or as_of
     as_of = getattr(args, "end", None) or as_of
     verbose = getattr(args, "verbose", False)
-    warehouse = duckdb_path()
-    print(f"Running the daily job for as-of dates {first} .. {as_of} into {warehouse}", flush=True)
+    target = target_from_env()
+    warehouse = duckdb_path() if target == "duckdb" else spark_warehouse_dir()
+    print(f"Running the daily job for as-of dates {first} .. {as_of} into {warehouse}"
+          + (" (Spark)" if target == "spark" else ""), flush=True)
     out = sys.stdout  # the step lines go here; the run's own output is swallowed unless verbose
     with nullcontext() if verbose else quiet_streams():
         # imported here: the partitions read the environment set above
@@ -244,8 +247,11 @@ def run(args: argparse.Namespace) -> int:
     from orchestration.settings import RetentionSettings
 
     settings = RetentionSettings.from_env()
-    summary = summarise(warehouse, as_of_date=as_of, serving_path=settings.serving_path,
-                        exports_dir=str(Path(settings.exports_dir) / as_of))
+    # on Spark the summary reads the serving copy: the day's marts, copied from Spark by the run
+    summary = summarise(warehouse if target == "duckdb" else Path(settings.serving_path), as_of_date=as_of,
+                        serving_path=settings.serving_path, exports_dir=str(Path(settings.exports_dir) / as_of))
+    if target == "spark":
+        summary.warehouse_line = f"Spark warehouse (SPARK_WAREHOUSE_DIR): {warehouse}"
     print()
     print(summary.render())
     return 0

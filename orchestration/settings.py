@@ -4,6 +4,8 @@
                                  generated on first use under data/demo/)
     RETENTION_CUSTOMERS_PATH     optional customers file (default: the demo's)
     RETENTION_DBT_VARS           extra dbt vars as JSON, e.g. '{"business_type": "restaurant"}'
+    RETENTION_TARGET             the engine dbt and the Python steps use: duckdb (default) or spark
+                                 (SPARK_WAREHOUSE_DIR, SPARK_REMOTE: orchestration/engine.py)
     DUCKDB_PATH                  the warehouse file (default warehouse/retention.duckdb)
     RETENTION_SERVING_PATH       the copy BI tools read (default serving/retention.duckdb)
     RETENTION_EXPORTS_DIR        alert files (default exports/)
@@ -21,6 +23,7 @@ from pathlib import Path
 from dagster import ConfigurableResource
 
 from orchestration import demo_data
+from orchestration.engine import Warehouse, open_warehouse, target_from_env
 from orchestration.warehouse import PROJECT_DIR, duckdb_path
 
 DEMO_DIR = PROJECT_DIR / "data" / "demo"
@@ -40,6 +43,7 @@ class RetentionSettings(ConfigurableResource):
     warehouse_path: str
     serving_path: str
     exports_dir: str
+    target: str = "duckdb"
 
     @classmethod
     def from_env(cls) -> "RetentionSettings":
@@ -59,7 +63,12 @@ class RetentionSettings(ConfigurableResource):
             warehouse_path=str(duckdb_path()),
             serving_path=_path_from_env("RETENTION_SERVING_PATH", PROJECT_DIR / "serving" / "retention.duckdb"),
             exports_dir=_path_from_env("RETENTION_EXPORTS_DIR", PROJECT_DIR / "exports"),
+            target=target_from_env(),
         )
+
+    def warehouse(self) -> Warehouse:
+        """The warehouse dbt builds on this target, for the Python steps (use in a `with` block)."""
+        return open_warehouse(self.target, self.warehouse_path)
 
     def uses_demo_data(self) -> bool:
         return Path(self.transactions_path) == DEMO_DIR / "transactions.csv"

@@ -57,6 +57,7 @@ class WarehouseSummary:
     retention: list[str] | None = None
     serving_path: str | None = None
     exports_dir: str | None = None
+    warehouse_line: str | None = None  # where the warehouse is, when not the file read (Spark)
 
     def render(self) -> str:
         def block(title: str, counts: dict[str, int]) -> list[str]:
@@ -88,7 +89,7 @@ class WarehouseSummary:
             *block("Rejected raw rows (marts.transaction_rejects):", self.rejects_per_reason or {"none": 0}),
             *([self.clv] if self.clv else []),
             "Drill down from any count: marts.segment_summary (drill_down_sql)",
-            f"Warehouse file: {self.warehouse}",
+            self.warehouse_line or f"Warehouse file: {self.warehouse}",
         ]
         if self.serving_path:
             lines.append(f"Serving copy for BI tools: {self.serving_path}")

@@ -34,7 +34,8 @@ from orchestration.metadata import markdown_table
 from orchestration.partitions import as_of_date_partitions, as_of_dates
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.settings import RetentionSettings
-from orchestration.warehouse import connect as warehouse_connection, project_dbt_vars
+from orchestration.engine import Warehouse
+from orchestration.warehouse import project_dbt_vars
 
 BTYD_SUMMARY_KEY = AssetKey(["intermediate", "int_customer_btyd_summarised"])
 CLV_KEYS = [AssetKey(["marts", table]) for table in TABLES]
@@ -67,24 +68,24 @@ def _markdown(frame) -> str:
 )
 def customer_clv_fit(context: AssetExecutionContext, settings: RetentionSettings):
     as_of_date = as_of_dates(context)[-1]
-    try:
-        clv_settings = ClvSettings.from_dbt_vars(project_dbt_vars(settings.dbt_vars()))
-        result = run_clv(read_summary(settings.warehouse_path), clv_settings)
-        row_counts = write_clv(settings.warehouse_path, result)
-    except Exception as error:  # noqa: BLE001 - whatever broke the fit, the day goes on without it
-        yield from _failed_fit(context, settings.warehouse_path, as_of_date, error)
-        return
-    record_attempt(settings.warehouse_path, as_of_date, "fitted", None, context.run.run_id)
+    with settings.warehouse() as warehouse:
+        try:
+            clv_settings = ClvSettings.from_dbt_vars(project_dbt_vars(settings.dbt_vars()))
+            result = run_clv(read_summary(warehouse), clv_settings)
+            row_counts = write_clv(warehouse, result)
+        except Exception as error:  # noqa: BLE001 - whatever broke the fit, the day goes on without it
+            yield from _failed_fit(context, warehouse, as_of_date, error)
+            return
+        record_attempt(warehouse, as_of_date, "fitted", None, context.run.run_id)
     yield from _fitted(context, clv_settings, result, row_counts)
 
 
-def _failed_fit(context: AssetExecutionContext, warehouse: str, as_of_date: str, error: Exception):
+def _failed_fit(context: AssetExecutionContext, warehouse: Warehouse, as_of_date: str, error: Exception):
     """The fit failed: the tables are left as they are (the last good fit), the
     attempt is recorded, and a failed check says why."""
     reason = f"{type(error).__name__}: {error}"
     record_attempt(warehouse, as_of_date, "failed", reason, context.run.run_id)
-    with warehouse_connection(warehouse, read_only=True) as connection:
-        kept = clv_as_of_date(connection)
+    kept = clv_as_of_date(warehouse)
     kept_text = f"the CLV tables keep the fit of {kept}" if kept else "there are no CLV tables yet"
     context.log.error(f"CLV fit for {as_of_date} failed, {kept_text}: {reason}")
     metadata = {"fit_status": "failed", "reason": reason[:2000], "clv_as_of_date": str(kept) if kept else "none"}

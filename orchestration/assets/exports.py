@@ -32,7 +32,6 @@ from orchestration.partitions import as_of_date_partitions, as_of_dates
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.sales_files import sales_frame, write_cells_csv, write_parquet
 from orchestration.settings import RetentionSettings
-from orchestration.warehouse import connect as warehouse_connection
 
 ACTION_LISTS = ["winback", "churn_risk", "repurchase_due"]
 CALL_SHEET_KEY = AssetKey(["marts", "call_sheet"])
@@ -134,7 +133,9 @@ def counts_table(sheet: pd.DataFrame) -> str:
 )
 def call_sheet_export(context: AssetExecutionContext, settings: RetentionSettings) -> MaterializeResult:
     days = as_of_dates(context)
-    with warehouse_connection(settings.warehouse_path, read_only=True) as connection:
+    in_days = "as_of_date in (" + ", ".join(f"date '{day}'" for day in days) + ")"
+    relations = {"marts.call_sheet": in_days, "marts.customer_segment_history": in_days}
+    with settings.warehouse() as warehouse, warehouse.duckdb_copy(relations) as connection:
         for as_of_date in days:
             sheet = read_call_sheet(connection, as_of_date)
             directory = Path(settings.exports_dir) / as_of_date

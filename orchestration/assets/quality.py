@@ -16,8 +16,9 @@ Every check validates inside the warehouse and so runs in the warehouse pool.
 """
 
 
+from datetime import datetime
 from pathlib import Path
-
+from zoneinfo import ZoneInfo
 
 from dagster import (
     AssetCheckExecutionContext,
@@ -40,7 +41,8 @@ from orchestration.quality.runner import (
 )
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.settings import RetentionSettings
-from orchestration.warehouse import PROJECT_DIR, connect as warehouse_connection, project_dbt_vars
+from orchestration.engine import Warehouse, as_warehouse
+from orchestration.warehouse import PROJECT_DIR, project_dbt_vars
 
 PARTITION_TAGS = ("dagster/partition", "dagster/asset_partition_range_end")
 
@@ -88,20 +90,20 @@ def build_suite_check(suite: SuiteFile):
         pool=WAREHOUSE_POOL,
     )
     def _suite_check(context: AssetCheckExecutionContext, settings: RetentionSettings) -> AssetCheckResult:
-        warehouse = Path(settings.warehouse_path)
-        if not relation_exists(warehouse, suite.relation):
-            # e.g. marts.customer_clv before the first good CLV fit: nothing to validate yet
-            return AssetCheckResult(
-                passed=False, severity=AssetCheckSeverity.WARN,
-                description=f"{suite.relation} does not exist yet: nothing to validate.",
+        with settings.warehouse() as warehouse:
+            if not relation_exists(warehouse, suite.relation):
+                # e.g. marts.customer_clv before the first good CLV fit: nothing to validate yet
+                return AssetCheckResult(
+                    passed=False, severity=AssetCheckSeverity.WARN,
+                    description=f"{suite.relation} does not exist yet: nothing to validate.",
+                )
+            outcome = validate(
+                suite,
+                warehouse,
+                suite_parameters(suite, warehouse),
+                as_of_date=_as_of_date(context),
+                run_id=context.run.run_id,
             )
-        outcome = validate(
-            suite,
-            warehouse,
-            suite_parameters(suite, warehouse),
-            as_of_date=_as_of_date(context),
-            run_id=context.run.run_id,
-        )
         context.log.info(outcome.summary())
         return suite_check_result(outcome)
 
@@ -112,24 +114,23 @@ VALIDATED_TRANSACTIONS = "intermediate.int_transactions_validated"
 VALIDATED_TRANSACTIONS_KEY = AssetKey(["intermediate", "int_transactions_validated"])
 
 
-def transactions_freshness_result(warehouse: Path, dbt_vars: dict) -> AssetCheckResult:
+def transactions_freshness_result(warehouse: Warehouse | str | Path, dbt_vars: dict) -> AssetCheckResult:
     """The freshness of the feed: the newest usable order (local time of var
     business_timezone) against now in that time zone, judged by vars
     transactions_freshness_warn_after_hours / _error_after_hours."""
     project_vars = project_dbt_vars(dbt_vars)
     warn_after = float(project_vars["transactions_freshness_warn_after_hours"])
     error_after = float(project_vars["transactions_freshness_error_after_hours"])
+    warehouse = as_warehouse(warehouse)
     if not relation_exists(warehouse, VALIDATED_TRANSACTIONS):
         return AssetCheckResult(
             passed=False, severity=AssetCheckSeverity.WARN,
             description=f"{VALIDATED_TRANSACTIONS} does not exist yet: no transaction has been loaded.",
         )
-    with warehouse_connection(str(warehouse), read_only=True) as connection:
-        newest, now = connection.execute(
-            f"select max(ordered_at), timezone(?, current_timestamp) from {VALIDATED_TRANSACTIONS}"
-            " where reject_reason is null",
-            [project_vars["business_timezone"]],
-        ).fetchone()
+    newest = warehouse.query(
+        f"select max(ordered_at) from {VALIDATED_TRANSACTIONS} where reject_reason is null")[0][0]
+    # ordered_at is the business's local time; so is now
+    now = datetime.now(ZoneInfo(project_vars["business_timezone"])).replace(tzinfo=None)
     if newest is None:
         return AssetCheckResult(
             passed=False, severity=AssetCheckSeverity.ERROR,
@@ -161,7 +162,8 @@ def transactions_freshness_result(warehouse: Path, dbt_vars: dict) -> AssetCheck
     pool=WAREHOUSE_POOL,
 )
 def transactions_freshness(context: AssetCheckExecutionContext, settings: RetentionSettings) -> AssetCheckResult:
-    return transactions_freshness_result(Path(settings.warehouse_path), settings.dbt_vars())
+    with settings.warehouse() as warehouse:
+        return transactions_freshness_result(warehouse, settings.dbt_vars())
 
 
 SUITE_CHECKS = [build_suite_check(suite) for suite in load_suites().values()]

@@ -34,16 +34,11 @@ from dagster import (
 from orchestration.assets.clv import CLV_KEYS
 from orchestration.metadata import markdown_table
 from orchestration.partitions import as_of_date_partitions, as_of_dates
-from orchestration.report.build import write_report
+from orchestration.report.build import REPORTED_MARTS, write_report
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.settings import RetentionSettings
 
 REPORT_CHECK = "report_written"
-REPORTED_MARTS = [
-    "customer_lifecycle", "customer_rfm", "customer_value", "customer_segment_history",
-    "customer_segment_transitions", "customer_purchase_intervals", "call_sheet", "retention_kpis",
-    "cohort_retention", "winback_candidates",
-]
 
 
 @asset(
@@ -65,7 +60,8 @@ REPORTED_MARTS = [
 def retention_report(context: AssetExecutionContext, settings: RetentionSettings):
     as_of_date = as_of_dates(context)[-1]
     try:
-        written = write_report(settings.warehouse_path, date.fromisoformat(as_of_date), settings.exports_dir)
+        with settings.warehouse() as warehouse:
+            written = write_report(warehouse, date.fromisoformat(as_of_date), settings.exports_dir)
     except Exception as error:  # noqa: BLE001 - a report that cannot be written never costs the day
         reason = f"{type(error).__name__}: {error}"[:2000]
         context.log.error(f"The report of {as_of_date} was not written: {reason}")

@@ -25,6 +25,7 @@ from dagster import AssetExecutionContext, BackfillPolicy, MaterializeResult, Me
 from orchestration.assets.clv import CLV_KEYS
 from orchestration.assets.dbt import retention_dbt_daily
 from orchestration.clv.store import clv_status
+from orchestration.engine import Warehouse, as_warehouse
 from orchestration.metadata import markdown_table
 from orchestration.partitions import as_of_date_partitions
 from orchestration.resources import WAREHOUSE_POOL
@@ -44,40 +45,34 @@ def published_as_of_date(serving_path: Path):
         return connection.execute("select max(as_of_date) from marts.publication").fetchone()[0]
 
 
-def publish(warehouse: str, serving_path: Path) -> tuple[object, dict[str, int], dict]:
+def publish(warehouse: Warehouse | str, serving_path: Path) -> tuple[object, dict[str, int], dict]:
     """Copy every mart into a new file and swap it in atomically.
 
     Returns the day the marts show, the row counts and the CLV status, or
     (day, {}, status) when the serving copy already shows a newer day and is
-    left alone.
+    left alone. The marts come from either engine (orchestration/engine.py):
+    on Spark batch by batch into the new DuckDB file.
     """
-    with warehouse_connection(warehouse, read_only=True) as connection:
-        as_of_date = connection.execute("select max(as_of_date) from marts.customer_lifecycle").fetchone()[0]
-        clv = clv_status(connection, as_of_date)
-        present = {name for (name,) in connection.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
+    warehouse = as_warehouse(warehouse)
+    as_of_date = warehouse.query("select max(as_of_date) from marts.customer_lifecycle")[0][0]
+    clv = clv_status(warehouse, as_of_date)
     current = published_as_of_date(serving_path)
     if current is not None and current > as_of_date:
         return as_of_date, {}, clv
     serving_path.parent.mkdir(parents=True, exist_ok=True)
     temporary = serving_path.with_name(f".{serving_path.name}.{uuid.uuid4().hex}.tmp")
+    present = [mart for mart in MARTS if warehouse.relation_exists(f"marts.{mart}")]  # no CLV before a first fit
     row_counts = {}
     try:
-        with warehouse_connection() as connection:
-            connection.execute(f"attach '{warehouse}' as warehouse (read_only)")
-            connection.execute(f"attach '{temporary}' as serving")
-            connection.execute("create schema serving.marts")
-            for mart in (mart for mart in MARTS if mart in present):  # no CLV tables before a first good fit
-                connection.execute(f"create table serving.marts.{mart} as select * from warehouse.marts.{mart}")
-                row_counts[mart] = connection.execute(f"select count(*) from serving.marts.{mart}").fetchone()[0]
+        with warehouse_connection(temporary) as connection:
+            for mart in present:
+                row_counts[mart] = warehouse.copy_into(connection, f"marts.{mart}")
             connection.execute(
-                "create table serving.marts.publication as select cast(? as date) as as_of_date, "
+                "create table marts.publication as select cast(? as date) as as_of_date, "
                 "current_timestamp as published_at, cast(? as varchar) as clv_status, "
                 "cast(? as date) as clv_as_of_date, cast(? as varchar) as clv_message",
                 [as_of_date, clv["clv_status"], clv["clv_as_of_date"], clv["clv_message"]],
             )
-            connection.execute("detach serving")
-            connection.execute("detach warehouse")
         os.replace(temporary, serving_path)
     finally:
         temporary.unlink(missing_ok=True)
@@ -96,7 +91,8 @@ def publish(warehouse: str, serving_path: Path) -> tuple[object, dict[str, int],
 )
 def serving_copy(context: AssetExecutionContext, settings: RetentionSettings) -> MaterializeResult:
     serving_path = Path(settings.serving_path)
-    as_of_date, row_counts, clv = publish(settings.warehouse_path, serving_path)
+    with settings.warehouse() as warehouse:
+        as_of_date, row_counts, clv = publish(warehouse, serving_path)
     if not row_counts:
         context.log.info(f"serving copy shows a day newer than {as_of_date}; left as it is")
     return MaterializeResult(metadata={

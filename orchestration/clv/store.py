@@ -1,7 +1,8 @@
 """The CLV tables in the warehouse's marts schema, with fixed column types
-(the Python side of the marts' enforced contracts), written in one
-transaction: readers see the previous tables or the new ones, never a mix,
-and a failed run writes nothing.
+(the Python side of the marts' enforced contracts), written through
+orchestration/engine.py (on DuckDB in one transaction: readers see the
+previous tables or the new ones, never a mix, and a failed run writes
+nothing; on Spark table by table).
 
 - marts.customer_clv: the latest day's scores, replaced by every run for
   that day or a later one (a backfill of an older day leaves them alone);
@@ -18,13 +19,12 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from orchestration.clv.btyd import ClvFitError
 from orchestration.clv.pipeline import ClvResult
-from orchestration.warehouse import connect as warehouse_connection, table_exists
+from orchestration.engine import Warehouse, as_warehouse
 
 SCHEMA = "marts"
 TABLES: dict[str, dict[str, str]] = {
@@ -79,22 +79,6 @@ TABLES: dict[str, dict[str, str]] = {
 REPLACED_PER_RUN = {"customer_clv"}
 
 
-def _create(connection: duckdb.DuckDBPyConnection, table: str) -> None:
-    columns = ", ".join(f"{name} {type_}" for name, type_ in TABLES[table].items())
-    connection.execute(f"create table if not exists {SCHEMA}.{table} ({columns})")
-
-
-def _insert(connection: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
-    columns = list(TABLES[table])
-    missing = set(columns) - set(frame.columns)
-    if missing:
-        raise ValueError(f"{table}: frame lacks columns {sorted(missing)}")
-    connection.register("incoming", frame[columns])
-    casts = ", ".join(f"cast({name} as {type_}) as {name}" for name, type_ in TABLES[table].items())
-    connection.execute(f"insert into {SCHEMA}.{table} select {casts} from incoming")
-    connection.unregister("incoming")
-
-
 # the model's figures; inputs such as mean_repeat_spend_amount are null by
 # definition for customers without a repeat purchase
 FITTED_FIGURES = {
@@ -116,90 +100,80 @@ def ensure_finite(frames: dict[str, pd.DataFrame]) -> None:
         raise ClvFitError("the fit produced values that are not finite numbers (" + "; ".join(problems) + ")")
 
 
-def write_clv(warehouse: str, result: ClvResult) -> dict[str, int]:
-    """Write the three tables in one transaction; returns their row counts.
-    Refuses (ClvFitError, nothing written) a result with non-finite figures."""
+def write_clv(warehouse: Warehouse | str, result: ClvResult) -> dict[str, int]:
+    """Write the three tables (on DuckDB in one transaction); returns their
+    row counts. Refuses (ClvFitError, nothing written) a result with
+    non-finite figures."""
     frames = {
         "customer_clv": result.customer_clv,
         "clv_model_parameters": result.model_parameters,
         "clv_holdout_report": result.holdout_report,
     }
     ensure_finite(frames)
-    with warehouse_connection(warehouse) as connection:
-        connection.execute(f"create schema if not exists {SCHEMA}")
-        connection.execute("begin transaction")
-        try:
-            for table, frame in frames.items():
-                _create(connection, table)
-                if table in REPLACED_PER_RUN:
-                    # a backfill of an older day never replaces a newer day's scores
-                    held = connection.execute(f"select max(as_of_date) from {SCHEMA}.{table}").fetchone()[0]
-                    incoming = pd.Timestamp(frame["as_of_date"].iloc[0]).date() if not frame.empty else None
-                    if held is not None and incoming is not None and held > incoming:
-                        continue
-                    connection.execute(f"delete from {SCHEMA}.{table}")
-                elif not frame.empty:
-                    connection.execute(f"delete from {SCHEMA}.{table} where as_of_date = ?",
-                                       [frame["as_of_date"].iloc[0]])
-                _insert(connection, table, frame)
-            connection.execute("commit")
-        except Exception:
-            connection.execute("rollback")
-            raise
-        return {table: connection.execute(f"select count(*) from {SCHEMA}.{table}").fetchone()[0]
-                for table in frames}
+    warehouse = as_warehouse(warehouse)
+    held = clv_as_of_date(warehouse)
+    incoming = pd.Timestamp(result.customer_clv["as_of_date"].iloc[0]).date() if len(result.customer_clv) else None
+    writes = [
+        (f"{SCHEMA}.{table}", frame, TABLES[table], "all" if table in REPLACED_PER_RUN else "as_of_date")
+        for table, frame in frames.items()
+        # a backfill of an older day never replaces a newer day's scores
+        if not (table in REPLACED_PER_RUN and held is not None and incoming is not None and held > incoming)
+    ]
+    warehouse.write_many(writes)
+    return {table: warehouse.query(f"select count(*) from {SCHEMA}.{table}")[0][0] for table in frames}
 
 
-def read_summary(warehouse: str) -> pd.DataFrame:
-    with warehouse_connection(warehouse, read_only=True) as connection:
-        return connection.execute(
-            "select * from intermediate.int_customer_btyd_summarised order by fit_window, customer_id"
-        ).df()
+def read_summary(warehouse: Warehouse | str) -> pd.DataFrame:
+    """The BTYD summary, read batch by batch (on Spark partition by partition
+    through the driver, never collected whole)."""
+    return as_warehouse(warehouse).frame(
+        "select * from intermediate.int_customer_btyd_summarised order by fit_window, customer_id"
+    )
 
 
 ATTEMPTS_TABLE = "quality.clv_fit_attempts"
-ATTEMPTS_DDL = f"""
-create schema if not exists quality;
-create table if not exists {ATTEMPTS_TABLE} (
-    run_id varchar,
-    as_of_date date not null,
-    attempted_at timestamp not null,
-    status varchar not null,
-    message varchar
-)
-"""
+ATTEMPTS_COLUMNS = {
+    "run_id": "varchar",
+    "as_of_date": "date",
+    "attempted_at": "timestamp",
+    "status": "varchar",
+    "message": "varchar",
+}
 
 
-def record_attempt(warehouse: str, as_of_date: str, status: str, message: str | None, run_id: str | None) -> None:
+def record_attempt(warehouse: Warehouse | str, as_of_date: str, status: str, message: str | None,
+                   run_id: str | None) -> None:
     """Append one CLV fit attempt: status 'fitted' or 'failed' with the reason."""
-    with warehouse_connection(warehouse) as connection:
-        connection.execute(ATTEMPTS_DDL)
-        connection.execute(
-            f"insert into {ATTEMPTS_TABLE} values (?, cast(? as date), ?, ?, ?)",
-            [run_id, as_of_date, datetime.now(timezone.utc).replace(tzinfo=None), status, message],
-        )
+    attempt = pd.DataFrame([{
+        "run_id": run_id, "as_of_date": pd.Timestamp(as_of_date).date(),
+        "attempted_at": datetime.now(timezone.utc).replace(tzinfo=None), "status": status, "message": message,
+    }])
+    as_warehouse(warehouse).write(ATTEMPTS_TABLE, attempt, ATTEMPTS_COLUMNS, "none")
 
 
-def clv_as_of_date(connection: duckdb.DuckDBPyConnection):
+def clv_as_of_date(warehouse: Warehouse | str):
     """The as-of date of the CLV tables the warehouse holds (the last good fit), or None."""
-    if not table_exists(connection, SCHEMA, "customer_clv"):
+    warehouse = as_warehouse(warehouse)
+    if not warehouse.relation_exists(f"{SCHEMA}.customer_clv"):
         return None
-    return connection.execute(f"select max(as_of_date) from {SCHEMA}.customer_clv").fetchone()[0]
+    return warehouse.query(f"select max(as_of_date) from {SCHEMA}.customer_clv")[0][0]
 
 
-def clv_status(connection: duckdb.DuckDBPyConnection, as_of_date) -> dict:
+def clv_status(warehouse: Warehouse | str, as_of_date) -> dict:
     """What the CLV tables say about a day: status 'fitted' or 'failed' (the
     latest attempt for that day) or 'none' (never attempted), the reason of a
     failure, and the as-of date of the tables actually held."""
+    warehouse = as_warehouse(warehouse)
     attempt = None
-    if table_exists(connection, "quality", "clv_fit_attempts"):
-        attempt = connection.execute(
+    if warehouse.relation_exists(ATTEMPTS_TABLE):
+        attempts = warehouse.query(
             f"select status, message from {ATTEMPTS_TABLE} where as_of_date = ? "
             "order by attempted_at desc limit 1",
             [as_of_date],
-        ).fetchone()
+        )
+        attempt = attempts[0] if attempts else None
     return {
         "clv_status": attempt[0] if attempt else "none",
         "clv_message": attempt[1] if attempt else None,
-        "clv_as_of_date": clv_as_of_date(connection),
+        "clv_as_of_date": clv_as_of_date(warehouse),
     }

@@ -2,7 +2,8 @@
 
     python -m orchestration.quality [suite ...]
 
-Uses the warehouse of DUCKDB_PATH (as the Dagster checks do); appends the
+Uses the warehouse of RETENTION_TARGET and DUCKDB_PATH / SPARK_WAREHOUSE_DIR
+(as the Dagster checks do); appends the
 results to quality.validation_results.
 Exits 1 when a critical expectation failed.
 """
@@ -10,7 +11,7 @@ Exits 1 when a critical expectation failed.
 import sys
 
 from orchestration.quality.runner import load_suites, suite_parameters, validate
-from orchestration.warehouse import duckdb_path
+from orchestration.engine import open_warehouse
 
 
 def main(argv: list[str]) -> int:
@@ -19,12 +20,12 @@ def main(argv: list[str]) -> int:
     if unknown:
         print(f"unknown suite(s) {', '.join(unknown)}; suites: {', '.join(suites)}", file=sys.stderr)
         return 2
-    warehouse = duckdb_path()
     critical = False
-    for name in argv or list(suites):
-        outcome = validate(suites[name], warehouse, suite_parameters(suites[name], warehouse))
-        print(outcome.summary())
-        critical |= bool(outcome.critical_failures)
+    with open_warehouse() as warehouse:
+        for name in argv or list(suites):
+            outcome = validate(suites[name], warehouse, suite_parameters(suites[name], warehouse))
+            print(outcome.summary())
+            critical |= bool(outcome.critical_failures)
     return 1 if critical else 0
 
 

@@ -5,9 +5,10 @@ table). Their `meta` says which relation they check, which Dagster asset they
 belong to, whether a failure blocks what is downstream, and which columns
 identify a row in the samples.
 
-Everything is computed inside DuckDB: GX's SQL data source (SQLAlchemy with
-duckdb-engine) sends its metric queries to the warehouse, so no table is
-pulled into pandas. What comes back to Python is bounded: one row of
+Everything is computed inside the warehouse's engine: on DuckDB GX's SQL
+data source (SQLAlchemy with duckdb-engine) sends its metric queries to the
+file, on Spark GX's Spark data source computes them on a DataFrame of the
+session (orchestration/engine.py), so no table is pulled into pandas. What comes back to Python is bounded: one row of
 aggregates per expectation, at most `SAMPLE_ROWS` offending values or rows
 per expectation (GX caps an unexpected-rows query at 200 records).
 
@@ -30,7 +31,10 @@ from pathlib import Path
 from typing import Any
 
 
-from orchestration.warehouse import PROJECT_DIR, connect as warehouse_connection, duckdb_limits, table_exists
+import pandas as pd
+
+from orchestration.engine import SparkWarehouse, Warehouse, as_warehouse
+from orchestration.warehouse import PROJECT_DIR, duckdb_limits
 
 SUITES_DIR = PROJECT_DIR / "expectations"
 RESULTS_TABLE = "quality.validation_results"
@@ -209,41 +213,52 @@ def _outcome(result) -> ExpectationOutcome:
 # --- validation ---------------------------------------------------------------
 def validate(
     suite: SuiteFile,
-    warehouse: Path,
+    warehouse: Warehouse | str | Path,
     parameters: dict | None = None,
     as_of_date: str | None = None,
     run_id: str | None = None,
     record: bool = True,
 ) -> SuiteOutcome:
-    """Validate the suite's relation in the warehouse; append the results to
+    """Validate the suite's relation in the warehouse (either engine: GX's SQL
+    data source on DuckDB, its Spark data source on Spark, the metrics
+    computed by the engine); append the results to
     quality.validation_results unless record=False."""
     import great_expectations as gx
 
-    _keep_duckdb_connections_open()
+    warehouse = as_warehouse(warehouse)
     parameters = parameters or {}
     context = gx.get_context(mode="ephemeral")
-    source = context.data_sources.add_sql(
-        name="warehouse",
-        connection_string=f"duckdb:///{Path(warehouse).resolve()}",
-        kwargs={"connect_args": {"read_only": True, "config": duckdb_limits()}},
-    )
-    try:
-        asset = source.add_query_asset(name=suite.name, query=suite_query(suite))
-        batch = asset.add_batch_definition_whole_table("whole table")
+    suite_definition = context.suites.add(suite.gx_suite())
+    result_format = {
+        "result_format": "SUMMARY",
+        "partial_unexpected_count": SAMPLE_ROWS,
+        "unexpected_index_column_names": list(suite.row_id_columns),
+        "return_unexpected_index_query": False,
+    }
+    if isinstance(warehouse, SparkWarehouse):
+        rows = warehouse.session.sql(suite_query(suite))  # before GX looks for a session of its own
+        source = context.data_sources.add_spark(name="warehouse")
+        batch = source.add_dataframe_asset(name=suite.name).add_batch_definition_whole_dataframe("whole table")
         definition = context.validation_definitions.add(
-            gx.ValidationDefinition(name=suite.name, data=batch, suite=context.suites.add(suite.gx_suite()))
-        )
+            gx.ValidationDefinition(name=suite.name, data=batch, suite=suite_definition))
         result = definition.run(
-            expectation_parameters=parameters,
-            result_format={
-                "result_format": "SUMMARY",
-                "partial_unexpected_count": SAMPLE_ROWS,
-                "unexpected_index_column_names": list(suite.row_id_columns),
-                "return_unexpected_index_query": False,
-            },
+            batch_parameters={"dataframe": rows}, expectation_parameters=parameters, result_format=result_format,
         )
-    finally:
-        _close(source)
+    else:
+        _keep_duckdb_connections_open()
+        source = context.data_sources.add_sql(
+            name="warehouse",
+            connection_string=f"duckdb:///{Path(warehouse.path).resolve()}",
+            kwargs={"connect_args": {"read_only": True, "config": duckdb_limits()}},
+        )
+        try:
+            asset = source.add_query_asset(name=suite.name, query=suite_query(suite))
+            batch = asset.add_batch_definition_whole_table("whole table")
+            definition = context.validation_definitions.add(
+                gx.ValidationDefinition(name=suite.name, data=batch, suite=suite_definition))
+            result = definition.run(expectation_parameters=parameters, result_format=result_format)
+        finally:
+            _close(source)
     outcome = SuiteOutcome(
         suite=suite,
         run_id=run_id or uuid.uuid4().hex,
@@ -274,29 +289,26 @@ def _close(source) -> None:
 
 
 # --- results table ------------------------------------------------------------
-RESULTS_DDL = f"""
-create schema if not exists quality;
-create table if not exists {RESULTS_TABLE} (
-    run_id varchar not null,
-    validated_at timestamp not null,
-    suite_name varchar not null,
-    relation_name varchar not null,
-    as_of_date date,
-    expectation_type varchar not null,
-    column_name varchar,
-    severity varchar not null,
-    success boolean not null,
-    observed_value varchar,
-    unexpected_count bigint,
-    unexpected_percent double,
-    sample_json varchar,
-    expectation_kwargs_json varchar,
-    error_message varchar
-);
-"""
+RESULTS_COLUMNS = {
+    "run_id": "varchar",
+    "validated_at": "timestamp",
+    "suite_name": "varchar",
+    "relation_name": "varchar",
+    "as_of_date": "date",
+    "expectation_type": "varchar",
+    "column_name": "varchar",
+    "severity": "varchar",
+    "success": "boolean",
+    "observed_value": "varchar",
+    "unexpected_count": "bigint",
+    "unexpected_percent": "double",
+    "sample_json": "varchar",
+    "expectation_kwargs_json": "varchar",
+    "error_message": "varchar",
+}
 
 
-def record_outcome(outcome: SuiteOutcome, warehouse: Path) -> None:
+def record_outcome(outcome: SuiteOutcome, warehouse: Warehouse | str | Path) -> None:
     rows = [
         (
             outcome.run_id, outcome.validated_at, outcome.suite.name, outcome.suite.relation, outcome.as_of_date,
@@ -306,42 +318,37 @@ def record_outcome(outcome: SuiteOutcome, warehouse: Path) -> None:
         )
         for item in outcome.outcomes
     ]
-    with warehouse_connection(str(warehouse)) as connection:
-        connection.execute(RESULTS_DDL)
-        connection.executemany(f"insert into {RESULTS_TABLE} values ({', '.join(['?'] * 15)})", rows)
+    frame = pd.DataFrame(rows, columns=list(RESULTS_COLUMNS), dtype=object)
+    as_warehouse(warehouse).write(RESULTS_TABLE, frame, RESULTS_COLUMNS, "none")
 
 
-def relation_exists(warehouse: Path, relation: str) -> bool:
-    """Whether schema.table exists in the warehouse file."""
-    schema, _, table = relation.rpartition(".")
-    if not Path(warehouse).exists():
-        return False
-    with warehouse_connection(str(warehouse), read_only=True) as connection:
-        return table_exists(connection, schema or "main", table)
+def relation_exists(warehouse: Warehouse | str | Path, relation: str) -> bool:
+    """Whether schema.table exists in the warehouse."""
+    return as_warehouse(warehouse).relation_exists(relation)
 
 
-def latest_observed_value(warehouse: Path, suite_name: str, expectation_type: str) -> Any:
+def latest_observed_value(warehouse: Warehouse | str | Path, suite_name: str, expectation_type: str) -> Any:
     """The observed value of the suite's last passing run, or None."""
-    if not relation_exists(warehouse, RESULTS_TABLE):
+    warehouse = as_warehouse(warehouse)
+    if not warehouse.relation_exists(RESULTS_TABLE):
         return None
-    with warehouse_connection(str(warehouse), read_only=True) as connection:
-        row = connection.execute(
-            f"""
-            select results.observed_value
-            from {RESULTS_TABLE} as results
-            where results.suite_name = ? and results.expectation_type = ?
-              and results.run_id in (
-                  select run_id from {RESULTS_TABLE}
-                  where suite_name = ?
-                  group by run_id
-                  having bool_and(success or severity != 'critical')
-              )
-            order by results.validated_at desc
-            limit 1
-            """,
-            [suite_name, expectation_type, suite_name],
-        ).fetchone()
-    return json.loads(row[0]) if row and row[0] is not None else None
+    rows = warehouse.query(
+        f"""
+        select results.observed_value
+        from {RESULTS_TABLE} as results
+        where results.suite_name = ? and results.expectation_type = ?
+          and results.run_id in (
+              select run_id from {RESULTS_TABLE}
+              where suite_name = ?
+              group by run_id
+              having bool_and(success or severity != 'critical')
+          )
+        order by results.validated_at desc
+        limit 1
+        """,
+        [suite_name, expectation_type, suite_name],
+    )
+    return json.loads(rows[0][0]) if rows and rows[0][0] is not None else None
 
 
 def suite_query(suite: SuiteFile) -> str:
@@ -355,7 +362,7 @@ def suite_query(suite: SuiteFile) -> str:
 
 
 # --- parameters ---------------------------------------------------------------
-def suite_parameters(suite: SuiteFile, warehouse: Path) -> dict:
+def suite_parameters(suite: SuiteFile, warehouse: Warehouse | str | Path) -> dict:
     """Values for the suite's {"$PARAMETER": ...} placeholders: the largest
     row count to expect, from the previous good load and the suite's
     `row_count_versus_previous_load` ratio (a warning: the blocking rules on a

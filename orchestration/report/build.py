@@ -18,12 +18,35 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.clv.store import TABLES as CLV_TABLES
+from orchestration.engine import Warehouse, as_warehouse
 from orchestration.report import data as report_data
 from orchestration.report.page import render
 from orchestration.report.svg import number
-from orchestration.warehouse import connect as warehouse_connection, table_exists
+from orchestration.warehouse import table_exists
 
 REPORT_FILE = "report.html"
+# the dbt marts the report reads (besides the CLV tables and two reference seeds)
+REPORTED_MARTS = [
+    "customer_lifecycle", "customer_rfm", "customer_value", "customer_segment_history",
+    "customer_segment_transitions", "customer_purchase_intervals", "call_sheet", "retention_kpis",
+    "cohort_retention", "winback_candidates",
+]
+
+
+def report_relations(as_of_date: date) -> dict[str, str | None]:
+    """Every relation the report reads, with the rows it needs: of the marts
+    kept per as-of date the history up to the day, of the others (one day,
+    or small) every row."""
+    day = f"date '{as_of_date.isoformat()}'"
+    history = {"customer_segment_history", "call_sheet", "retention_kpis"}
+    return {
+        **{f"marts.{mart}": f"as_of_date <= {day}" if mart in history else None
+           for mart in [*REPORTED_MARTS, *CLV_TABLES]},
+        "marts.customer_segment_transitions": f"to_date <= {day}",  # pairs of days, from_date -> to_date
+        "reference.rfm_segments": None,
+        "reference.value_classes": None,
+    }
 
 
 @dataclass(frozen=True)
@@ -58,10 +81,11 @@ def _summary(connection: duckdb.DuckDBPyConnection, data: report_data.ReportData
     }
 
 
-def write_report(warehouse: str | Path, as_of_date: date, exports_dir: str | Path,
+def write_report(warehouse: Warehouse | str | Path, as_of_date: date, exports_dir: str | Path,
                  max_customers: int = report_data.MAX_DRILL_DOWN_CUSTOMERS) -> WrittenReport:
-    """The report of as_of_date, from the warehouse's marts, into exports_dir/<as_of_date>/report.html."""
-    with warehouse_connection(warehouse, read_only=True) as connection:
+    """The report of as_of_date, from the warehouse's marts (either engine),
+    into exports_dir/<as_of_date>/report.html."""
+    with as_warehouse(warehouse).duckdb_copy(report_relations(as_of_date)) as connection:
         data = report_data.load(connection, as_of_date, max_customers)
         rfm_order = _reference_order(connection, """
             select rfm_segment from reference.rfm_segments group by rfm_segment
@@ -97,12 +121,12 @@ def main() -> None:
     parser.add_argument("--as-of-date", help="YYYY-MM-DD (default: the day the marts show)")
     arguments = parser.parse_args()
     settings = RetentionSettings.from_env()
-    if arguments.as_of_date:
-        day = date.fromisoformat(arguments.as_of_date)
-    else:
-        with warehouse_connection(settings.warehouse_path, read_only=True) as connection:
-            day = connection.execute("select max(as_of_date) from marts.customer_lifecycle").fetchone()[0]
-    written = write_report(settings.warehouse_path, day, settings.exports_dir)
+    with settings.warehouse() as warehouse:
+        if arguments.as_of_date:
+            day = date.fromisoformat(arguments.as_of_date)
+        else:
+            day = warehouse.query("select max(as_of_date) from marts.customer_lifecycle")[0][0]
+        written = write_report(warehouse, day, settings.exports_dir)
     print(f"{written.path} ({written.size_bytes / 1024:,.0f} KiB, {written.customers:,} customers)")
 
 
