@@ -15,6 +15,26 @@ from orchestration.warehouse import DbtResult, run_dbt
 # Pinned "today" for the plausibility check, so results never depend on the clock.
 RUN_DATE = "2026-07-01"
 
+# Test files that take minutes, longest first (pytest's --durations list in
+# every CI log). They start first: pytest-xdist's --dist loadfile hands whole
+# files to the two workers in collection order (pyproject.toml turns off its
+# own reordering, by number of tests), and a long file handed out last
+# (test_spark_parity.py) ran alone at the end while the other worker idled.
+LONGEST_FIRST = (
+    "test_spark_parity.py",
+    "test_uplift.py",
+    "test_concurrency.py",
+    "test_incremental_load.py",
+    "test_backfill.py",
+    "test_orchestration.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Collect the long files first (a stable sort: the order within a file stays)."""
+    rank = {name: position for position, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
 
 @dataclass(frozen=True)
 class Build:
