@@ -1,12 +1,13 @@
 # Two commands do all the set-up on a fresh machine (Python 3.11, git, make):
 #   make demo   install (pinned) and run the main job on the demo data
 #   make test   install (pinned) and run the whole test suite
+# (make test-spark: the Spark parity test, about 10 minutes more; CI runs both)
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser demo cdnow test dev lock clean
+.PHONY: install browser demo cdnow test test-spark dev lock clean
 
 install: $(STAMP)
 
@@ -37,6 +38,11 @@ browser:
 
 test: $(STAMP) browser
 	$(PY) -m pytest
+
+# The same project on Apache Spark against DuckDB (needs Java 17), on its own:
+# one Spark session in local mode wants both cores.
+test-spark: $(STAMP)
+	$(PY) -m pytest -m spark -n 0 tests/test_spark_parity.py
 
 dev: $(STAMP)
 	mkdir -p .dagster_home && cp dagster.yaml .dagster_home/dagster.yaml

@@ -18,10 +18,9 @@ RUN_DATE = "2026-07-01"
 # Test files that take minutes, longest first (pytest's --durations list in
 # every CI log). They start first: pytest-xdist's --dist loadfile hands whole
 # files to the two workers in collection order (pyproject.toml turns off its
-# own reordering, by number of tests), and a long file handed out last
-# (test_spark_parity.py) ran alone at the end while the other worker idled.
+# own reordering, by number of tests), and a long file handed out last ran
+# alone at the end while the other worker idled.
 LONGEST_FIRST = (
-    "test_spark_parity.py",
     "test_uplift.py",
     "test_concurrency.py",
     "test_incremental_load.py",

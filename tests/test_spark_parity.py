@@ -37,6 +37,9 @@ from orchestration.quality.runner import load_suites, suite_parameters, validate
 from orchestration.warehouse import run_dbt
 from tests.conftest import RUN_DATE
 
+# `make test-spark` runs this file (alone: Spark wants both cores); `make test` leaves it out
+pytestmark = pytest.mark.spark
+
 RELATIVE_TOLERANCE = 1e-9
 
 
