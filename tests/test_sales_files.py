@@ -324,3 +324,35 @@ def test_contact_columns_of_the_customers_file_reach_the_contacts_model(tmp_path
         {"Customer": "C00003", "Name": "Jürgen Müller", "Email": "j@new.example", "Phone": "",
          "Account owner": "Olaf"},
     ]
+
+
+def test_a_customers_file_in_another_case_names_each_buyer_once(tmp_path, small_demo):
+    """Ids of the customers file are normalised like the transactions': a file
+    spelling every buyer's id in lower case ("c00002" for buyer "C00002") adds
+    no prospect, the customer base is one row per customer, and the sign-up
+    date reaches the buyer."""
+    with open(small_demo["customers"], newline="", encoding="utf-8") as handle:
+        demo = list(csv.DictReader(handle))
+    customers = tmp_path / "customers.csv"
+    with open(customers, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(demo[0]))
+        writer.writeheader()
+        for number, row in enumerate(demo):
+            written = row["customer_id"].lower() if number % 2 == 0 else f" {row['customer_id'].lower()} "
+            writer.writerow({**row, "customer_id": written})
+    dbt_vars = {"run_date": RUN_DATE, "transactions_path": str(small_demo["transactions"]),
+                "customers_path": str(customers)}
+    result = run_dbt(["build", "--select", "+int_customer_rhythm_summarised",
+                      "--exclude-resource-type", "unit_test", "test"],
+                     dbt_vars, tmp_path / "warehouse.duckdb", tmp_path / "target")
+    assert result.success, result.output[-6000:]
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as connection:
+        rows, ids, lower, buyers, buyers_dated = connection.execute(
+            "select count(*), count(distinct customer_id), count(*) filter (where customer_id <> upper(customer_id)),"
+            " count(*) filter (where frequency > 0),"
+            " count(*) filter (where frequency > 0 and signed_up_date is not null)"
+            " from intermediate.int_customer_rhythm_summarised"
+            " where as_of_date = (select max(as_of_date) from intermediate.int_customer_rhythm_summarised)").fetchone()
+    expected = len({row["customer_id"].upper() for row in demo})
+    assert (rows, ids, lower) == (expected, expected, 0)
+    assert buyers_dated == buyers > 0

@@ -4,8 +4,8 @@
 -- detail is taken on its own from the latest row that has it (latest
 -- signed_up_date; rows without a date count as older than any dated row;
 -- rows of the same date: the alphabetically first value), so a newer row
--- with a blank phone keeps the older row's phone. Ids are normalised like
--- the transactions' (var customer_id_case) so the rows join to the marts.
+-- with a blank phone keeps the older row's phone. Ids arrive normalised from
+-- staging (normalize_customer_id), so the rows join to the marts.
 -- Details the file does not have are null; with no customers file this is
 -- empty.
 
@@ -14,7 +14,7 @@
 with customers as (
 
     select
-        {{ normalize_customer_id('customer_id') }} as customer_id,
+        customer_id,
         signed_up_date,
         {{ contact_columns | join(',\n        ') }}
     from {{ ref('stg_raw__customers') }}

@@ -3,7 +3,9 @@
 -- customer_name, email, phone, account_owner (names mapped with var
 -- customers_columns; raw_text_columns reads a column the file lacks as
 -- null, so a file without them reads exactly as before). Blank cells are
--- null. With no customers file this is an empty relation of the same shape,
+-- null. Ids are normalised like every other source's (normalize_customer_id,
+-- var customer_id_case), so " c00002 " and "C00002" are one customer and
+-- join to the transactions. With no customers file this is an empty relation of the same shape,
 -- so prospects simply do not exist.
 
 {%- set customers_path = var('customers_path') | trim %}
@@ -30,7 +32,7 @@ typed as (
 
     select
         source_file,
-        nullif(customer_id_raw, '') as customer_id,
+        {{ normalize_customer_id("nullif(customer_id_raw, '')") }} as customer_id,
         cast({{ parse_local_timestamp('signed_up_at_raw') }} as date) as signed_up_date,
         nullif(channel_raw, '') as channel
         {%- for column in contact_columns %},
