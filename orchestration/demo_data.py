@@ -97,6 +97,12 @@ CDNOW_COLUMNS = ("customer_id", "order_id", "ordered_at", "amount", "quantity")
 
 CURRENCY = "EUR"
 
+# The bundled data sets' first and last days: their partitions start on the
+# first, their "latest day" (the default as-of date) and their freshness
+# (var freshness_reference_date) are the last.
+DATASET_FIRST_DAY = {"demo": date(2024, 7, 1), "cdnow": date(1997, 1, 1)}
+DATASET_LAST_DAY = {"demo": date(2026, 6, 30), "cdnow": date(1998, 6, 30)}
+
 # Products: fixed unit price 3-150 EUR, unit cost 40-80 % of the price.
 N_PRODUCTS = 200
 PRICE_CENTS_RANGE = (300, 15000)
@@ -615,7 +621,7 @@ def generate_demo_data(
     out_dir: Path,
     seed: int = 20260630,
     n_customers: int = 1500,
-    end_date: date = date(2026, 6, 30),
+    end_date: date = DATASET_LAST_DAY["demo"],
     history_days: int = 730,
     contacts=None,
     contact_response_rate: float = 0.0,
@@ -657,7 +663,7 @@ def generate_demo_data(
 def demo_customer_archetypes(
     seed: int = 20260630,
     n_customers: int = 1500,
-    end_date: date = date(2026, 6, 30),
+    end_date: date = DATASET_LAST_DAY["demo"],
     history_days: int = 730,
 ) -> dict[str, str]:
     """The true archetype of every buying customer of the demo that

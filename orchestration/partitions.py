@@ -5,7 +5,10 @@ from datetime import timedelta
 
 from dagster import AssetExecutionContext, DailyPartitionsDefinition
 
-BUSINESS_TIMEZONE = os.environ.get("RETENTION_TIMEZONE", "UTC")
+from orchestration.warehouse import business_timezone
+
+# the dbt var business_timezone: a day of the partitions is a day of the marts
+BUSINESS_TIMEZONE = business_timezone()
 
 as_of_date_partitions = DailyPartitionsDefinition(
     start_date=os.environ.get("RETENTION_PARTITIONS_START", "2024-07-01"),

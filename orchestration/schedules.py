@@ -1,5 +1,5 @@
 """Materialize the latest complete day every morning in the business's time zone
-(RETENTION_TIMEZONE, read by the partitions). On by default under `dagster dev`."""
+(dbt var business_timezone, read by the partitions). On by default under `dagster dev`."""
 
 import os
 

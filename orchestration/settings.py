@@ -10,8 +10,8 @@
     RETENTION_SERVING_PATH       the copy BI tools read (default serving/retention.duckdb)
     RETENTION_EXPORTS_DIR        alert files (default exports/)
     RETENTION_PARTITIONS_START   first as-of date partition (default 2024-07-01)
-    RETENTION_TIMEZONE           the business's time zone (default UTC)
-    RETENTION_SCHEDULE_HOUR      hour of the daily run in that time zone (default 6)
+    RETENTION_SCHEDULE_HOUR      hour of the daily run in the business's time zone (dbt var
+                                 business_timezone, default UTC; default hour 6)
 """
 
 from __future__ import annotations
@@ -82,7 +82,9 @@ class RetentionSettings(ConfigurableResource):
         return {
             "transactions_path": self.transactions_path,
             "customers_path": self.customers_path,
-            **({"transactions_is_sample": True} if self.uses_demo_data() else {}),
+            **({"transactions_is_sample": True,
+                "freshness_reference_date": demo_data.DATASET_LAST_DAY["demo"].isoformat()}
+               if self.uses_demo_data() else {}),
             **json.loads(self.extra_dbt_vars_json),
             **run_vars,
         }

@@ -114,3 +114,16 @@ def project_dbt_vars(overrides: dict | None = None) -> dict:
 
     project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
     return {**project.get("vars", {}), **(overrides or {})}
+
+
+def business_timezone() -> str:
+    """The business's time zone, the one setting every part reads: dbt var
+    business_timezone (dbt_project.yml, with RETENTION_DBT_VARS on top). dbt
+    turns local order times into dates with it; Dagster's partitions and
+    schedule, and the freshness check's "now", are in it."""
+    if os.environ.get("RETENTION_TIMEZONE"):
+        raise ValueError(
+            "RETENTION_TIMEZONE is no longer read: the time zone is the dbt var business_timezone, "
+            """e.g. RETENTION_DBT_VARS='{"business_timezone": "Europe/Berlin"}' or --var business_timezone=..."""
+        )
+    return str(project_dbt_vars(json.loads(os.environ.get("RETENTION_DBT_VARS") or "{}"))["business_timezone"])

@@ -82,8 +82,9 @@ def test_main_job_builds_the_demo_and_prints_a_short_summary(tmp_path, monkeypat
                      re.MULTILINE), out
     assert "DEBUG" not in out and "STEP_START" not in out, out
     assert "START sql" not in out and "PASS unique_" not in out, out  # dbt's own log lines
-    assert re.search(r"^Data quality checks \(.*\): \d+ passed, \d+ failed$", out, re.MULTILINE), out
-    assert re.search(r"^  transactions_freshness\s+FAILED \(ERROR\)", out, re.MULTILINE), out
+    # the bundled data set is measured against its own last day: a newcomer's first run shows no failure
+    assert re.search(r"^Data quality checks \(.*\): \d+ passed, 0 failed$", out, re.MULTILINE), out
+    assert "FAILED" not in out, out
     assert "nanobind" not in captured.err
 
 

@@ -39,6 +39,24 @@ def test_daily_schedule_materializes_the_day_that_just_ended_at_six():
     assert [request.partition_key for request in run_requests] == ["2026-06-30"]
 
 
+def test_the_business_time_zone_is_one_setting_the_dbt_var(monkeypatch):
+    """Partitions, schedule and freshness read dbt var business_timezone (with
+    RETENTION_DBT_VARS on top), the var dbt dates the orders with; the old
+    second setting RETENTION_TIMEZONE is refused with what to set instead."""
+    import pytest
+
+    from orchestration.warehouse import business_timezone
+
+    monkeypatch.delenv("RETENTION_TIMEZONE", raising=False)
+    monkeypatch.delenv("RETENTION_DBT_VARS", raising=False)
+    assert business_timezone() == "UTC"
+    monkeypatch.setenv("RETENTION_DBT_VARS", '{"business_timezone": "Europe/Berlin"}')
+    assert business_timezone() == "Europe/Berlin"
+    monkeypatch.setenv("RETENTION_TIMEZONE", "Asia/Tokyo")
+    with pytest.raises(ValueError, match="dbt var business_timezone"):
+        business_timezone()
+
+
 def test_partitioned_assets_backfill_in_one_run_and_warehouse_steps_share_one_pool():
     from orchestration.definitions import ALL_ASSETS
     from orchestration.resources import WAREHOUSE_POOL

@@ -6,17 +6,20 @@
   marts at their last good state and the day's exports unwritten; the mart
   suites keep the serving copy and the exports at the last good day. Failures
   of warning-severity expectations show as WARN and block nothing.
-- `transactions_freshness` on the raw file: hours from the newest usable
-  transaction in int_transactions_validated (the one typed copy of the
-  file, so the check reads no file and starts no dbt process) to now, in the
-  business time zone (thresholds in dbt vars), as WARN or ERROR; it never
-  blocks, since as-of marts stay correct on an older feed.
+- `transactions_freshness` on the raw file, the project's one definition of
+  freshness: hours from the newest usable transaction in
+  int_transactions_validated (the one typed copy of the file, so the check
+  reads no file and starts no dbt process) to now in the business time zone,
+  or to the end of a bundled data set's last day (var
+  freshness_reference_date); thresholds in dbt vars, WARN or ERROR, with
+  what to do about a stale feed. It never blocks, since as-of marts stay
+  correct on an older feed.
 
 Every check validates inside the warehouse and so runs in the warehouse pool.
 """
 
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -114,10 +117,26 @@ VALIDATED_TRANSACTIONS = "intermediate.int_transactions_validated"
 VALIDATED_TRANSACTIONS_KEY = AssetKey(["intermediate", "int_transactions_validated"])
 
 
+def freshness_reference(project_vars: dict) -> tuple[datetime, str]:
+    """The moment freshness is measured against, in the business's local time,
+    and how to say it: now in var business_timezone, or, for a data set with
+    a known last day (var freshness_reference_date: the bundled demo and
+    CDNOW), the end of that day."""
+    timezone = project_vars["business_timezone"]
+    reference_date = str(project_vars.get("freshness_reference_date") or "").strip()
+    if reference_date:
+        end_of_day = datetime.combine(date.fromisoformat(reference_date) + timedelta(days=1), time())
+        return end_of_day, f"the end of {reference_date}, the data set's last day"
+    now = datetime.now(ZoneInfo(timezone)).replace(tzinfo=None)
+    return now, f"now, {now:%Y-%m-%d %H:%M:%S} ({timezone})"
+
+
 def transactions_freshness_result(warehouse: Warehouse | str | Path, dbt_vars: dict) -> AssetCheckResult:
-    """The freshness of the feed: the newest usable order (local time of var
-    business_timezone) against now in that time zone, judged by vars
-    transactions_freshness_warn_after_hours / _error_after_hours."""
+    """The freshness of the feed, the project's one definition: hours from the
+    newest usable order (int_transactions_validated, local time of var
+    business_timezone) to freshness_reference(), judged by vars
+    transactions_freshness_warn_after_hours / _error_after_hours. A stale feed
+    says what to do about it."""
     project_vars = project_dbt_vars(dbt_vars)
     warn_after = float(project_vars["transactions_freshness_warn_after_hours"])
     error_after = float(project_vars["transactions_freshness_error_after_hours"])
@@ -129,23 +148,31 @@ def transactions_freshness_result(warehouse: Warehouse | str | Path, dbt_vars: d
         )
     newest = warehouse.query(
         f"select max(ordered_at) from {VALIDATED_TRANSACTIONS} where reject_reason is null")[0][0]
-    # ordered_at is the business's local time; so is now
-    now = datetime.now(ZoneInfo(project_vars["business_timezone"])).replace(tzinfo=None)
     if newest is None:
         return AssetCheckResult(
             passed=False, severity=AssetCheckSeverity.ERROR,
             description="no usable transaction at all: see the checks on int_transactions_validated.",
         )
-    hours = (now - newest).total_seconds() / 3600
+    reference, against = freshness_reference(project_vars)
+    hours = (reference - newest).total_seconds() / 3600
     status = "error" if hours > error_after else "warn" if hours > warn_after else "pass"
+    description = f"newest transaction {newest:%Y-%m-%d %H:%M:%S}, {hours:.1f} h before {against}: {status}"
+    if status != "pass":
+        description += (
+            f"\nthe feed is {hours / 24:.1f} days behind: marts of a later day read the missing orders "
+            f"as customers gone quiet."
+            f"\nif the feed is late, deliver the last day it covers: --as-of-date {newest:%Y-%m-%d} "
+            f"(or that partition in Dagster); if it stopped, check the export that writes it."
+            f"\na data set that ends on a known day sets var freshness_reference_date to it."
+        )
     return AssetCheckResult(
         passed=status == "pass",
         severity=AssetCheckSeverity.ERROR if status == "error" else AssetCheckSeverity.WARN,
-        description=f"newest transaction {newest:%Y-%m-%d %H:%M:%S}, {hours:.1f} h before "
-                    f"{now:%Y-%m-%d %H:%M:%S} ({project_vars['business_timezone']}): {status}",
+        description=description,
         metadata={
             "status": status,
             "newest_transaction_at": f"{newest:%Y-%m-%d %H:%M:%S}",
+            "measured_against": against,
             "hours_since_newest_transaction": round(hours, 1),
             "warn_after_hours": warn_after,
             "error_after_hours": error_after,
