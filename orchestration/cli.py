@@ -148,8 +148,15 @@ def dagster_instance():
         return DagsterInstance.get()
 
 
+def _is_warning(evaluation) -> bool:
+    return not evaluation.passed and evaluation.severity.value == "WARN"
+
+
 def _check_line(evaluation) -> str:
-    state = "passed" if evaluation.passed else f"FAILED ({evaluation.severity.value})"
+    if evaluation.passed:
+        state = "passed"
+    else:
+        state = "warning (handled, worth a look)" if _is_warning(evaluation) else f"FAILED ({evaluation.severity.value})"
     description = (evaluation.description or "").splitlines()
     detail = "; ".join(line.strip() for line in (description[1:4] or description[:1])) if not evaluation.passed else ""
     return f"  {evaluation.check_name:<36} {state}" + (f": {detail}" if detail else "")
@@ -157,13 +164,19 @@ def _check_line(evaluation) -> str:
 
 def render_checks(evaluations, verbose: bool = False) -> str:
     """The run's data-quality checks (GX suites, the freshness check, dbt data tests,
-    the CLV fit): how many passed, and one line per check that did not (every
-    check with verbose)."""
+    the CLV fit): how many passed, failed and warned, and one line per check that
+    did not pass (every check with verbose). A warning is a check of severity WARN
+    whose finding the warehouse handled (e.g. duplicate lines quarantined): it is
+    counted apart from the failures so that a clean day reads "0 failed"."""
     evaluations = sorted(evaluations, key=lambda item: item.check_name)
-    failed = [evaluation for evaluation in evaluations if not evaluation.passed]
-    counts = f"{len(evaluations) - len(failed):,} passed, {len(failed):,} failed" if evaluations else "none ran"
+    warned = [evaluation for evaluation in evaluations if _is_warning(evaluation)]
+    failed = [evaluation for evaluation in evaluations if not evaluation.passed and not _is_warning(evaluation)]
+    passed = len(evaluations) - len(failed) - len(warned)
+    counts = f"{passed:,} passed, {len(failed):,} failed" if evaluations else "none ran"
+    if warned:
+        counts += f", {len(warned):,} warning" + ("s" if len(warned) > 1 else "")
     lines = [f"Data quality checks (history: quality.validation_results): {counts}"]
-    lines += [_check_line(evaluation) for evaluation in (evaluations if verbose else failed)]
+    lines += [_check_line(evaluation) for evaluation in (evaluations if verbose else failed + warned)]
     return "\n".join(lines)
 
 

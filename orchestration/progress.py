@@ -119,8 +119,12 @@ def _describe(step: _Step) -> str:
     if checks:
         # a dbt step's checks are its dbt data tests
         noun = "tests" if step.dbt_nodes else "checks" if checks > 1 else "check"
-        parts.append(f"{checks:,} {noun} passed" if not step.checks_failed
-                     else f"{checks:,} {noun}, {len(step.checks_failed)} FAILED")
+        failed = [state for state in step.checks_failed if state != "warning"]
+        warned = len(step.checks_failed) - len(failed)
+        text = f"{checks:,} {noun} passed" if not step.checks_failed else f"{checks:,} {noun}"
+        text += f", {len(failed)} FAILED" if failed else ""
+        text += f", {warned} warning{'s' if warned > 1 else ''}" if warned else ""
+        parts.append(text)
     return ", ".join(parts)
 
 
@@ -202,7 +206,9 @@ class RunProgress:
                 if evaluation.passed:
                     step.checks_passed += 1
                 else:
-                    step.checks_failed.append(f"FAILED ({evaluation.severity.value})")
+                    # a check of severity WARN flags what the run handled (e.g. duplicates quarantined)
+                    step.checks_failed.append("warning" if evaluation.severity.value == "WARN"
+                                              else f"FAILED ({evaluation.severity.value})")
             elif kind == "STEP_SUCCESS":
                 seconds = event.event_specific_data.duration_ms / 1000
                 self._line(step, f"{seconds:5.1f} s  {_describe(step)}".rstrip())
