@@ -16,16 +16,8 @@ from pathlib import Path
 import duckdb
 
 from orchestration.report.build import REPORT_FILE
+from orchestration.vocabularies import ACTION_LIST_LABELS, ACTION_LISTS, LIFECYCLE_STAGES, PROFIT_TIERS
 from orchestration.warehouse import connect as warehouse_connection
-
-LIFECYCLE_STAGE_ORDER = ["prospect", "new", "vulnerable", "evergreen", "alert", "lost"]
-PROFIT_TIER_ORDER = ["most_valuable", "most_growable", "other", "below_zero"]
-# the action lists of marts.call_sheet, in the order of its precedence, with what sales does with them
-ACTION_LISTS = {
-    "winback": "win back",
-    "churn_risk": "act now",
-    "repurchase_due": "remind now",
-}
 
 
 @dataclass
@@ -76,7 +68,7 @@ class WarehouseSummary:
             "each on one list",
         ]
         for name, action_list in self.action_lists.items():
-            label = f"{name} ({ACTION_LISTS[name]})"
+            label = f"{name} ({ACTION_LIST_LABELS[name]})"
             waiting = f", {action_list.waiting:,} waiting for capacity" if action_list.waiting else ""
             held_out = f", {action_list.held_out:,} held out (control group)" if action_list.held_out else ""
             lines.append(f"  {label:<28} {action_list.customers:>7,} customers, {action_list.new:,} new{waiting}"
@@ -216,10 +208,10 @@ def summarise(warehouse: Path, as_of_date: str | None = None, serving_path: str 
         warehouse=warehouse,
         as_of_date=snapshot_date,
         count_customers=sum(stages.values()),
-        customers_per_lifecycle_stage={s: stages.get(s, 0) for s in LIFECYCLE_STAGE_ORDER},
+        customers_per_lifecycle_stage={s: stages.get(s, 0) for s in LIFECYCLE_STAGES},
         customers_per_rfm_segment=rfm_segments,
         customers_per_value_class=value_classes,
-        customers_per_profit_tier={t: profit_tiers.get(t, 0) for t in PROFIT_TIER_ORDER},
+        customers_per_profit_tier={t: profit_tiers.get(t, 0) for t in PROFIT_TIERS},
         sheet_as_of_date=sheet_as_of_date,
         action_lists=lists,
         contacts_per_channel=channels,

@@ -15,12 +15,14 @@
                                 who sped up and is now overdue against their
                                 new pace is not excused by their old one.
       is_within_usual_interval  days since the last purchase <= that.
-      is_overdue                warning band churn_risk or probably_gone
-                                (ratio >= 1.2 x the expected interval, so
-                                never within the usual interval: the overdue
-                                trigger is unchanged). One-purchase customers
-                                are overdue against the business's interval,
-                                as their warning band always was.
+      is_overdue                warning band at or past var
+                                churn_risk_ratio (1.2) x the expected
+                                interval, so never within the usual interval:
+                                the overdue trigger is unchanged
+                                (macros/definitions/action_lists.sql, with the
+                                bands). One-purchase customers are overdue
+                                against the business's interval, as their
+                                warning band always was.
       is_rhythm_slowing         at least var alert_slowing_min_intervals of
                                 the last var recent_interval_count gaps are
                                 each longer than var
@@ -64,12 +66,6 @@
 {#- The customer has bought within their usual interval: no signal counts. -#}
 {% macro is_within_usual_interval(recency_days_expr, usual_interval_expr) -%}
     coalesce({{ recency_days_expr }} <= {{ usual_interval_expr }}, false)
-{%- endmacro %}
-
-
-{#- Overdue against their rhythm (the business's expected interval while they have none). -#}
-{% macro is_overdue(warning_band_expr) -%}
-    coalesce({{ warning_band_expr }} in ('churn_risk', 'probably_gone'), false)
 {%- endmacro %}
 
 

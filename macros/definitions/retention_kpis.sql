@@ -6,10 +6,11 @@
 -#}
 
 
-{#- An active customer has bought and is not lost: lifecycle stage new,
-    vulnerable, alert or evergreen (not prospect, not lost). -#}
-{% macro is_active_customer(lifecycle_stage_expr) -%}
-    coalesce({{ lifecycle_stage_expr }} in ('new', 'vulnerable', 'alert', 'evergreen'), false)
+{#- An active customer has bought and is not lost: their lifecycle stage
+    is_active in seeds/lifecycle_stages.csv. is_active_expr is that column
+    of the stage's row (joined on lifecycle_stage), null when there is none. -#}
+{% macro is_active_customer(is_active_expr) -%}
+    coalesce({{ is_active_expr }}, false)
 {%- endmacro %}
 
 

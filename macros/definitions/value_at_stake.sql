@@ -40,9 +40,10 @@
 
     value_at_stake(action_list, future margin, loss risk, SLTV, retainability, response)
         What the call sheet ranks by:
-        churn_risk, repurchase_due  expected_future_margin x loss_risk
-        winback                     second_lifetime_value x retainability
-                                    x winback_response_likelihood
+        the win-back list    second_lifetime_value x retainability
+                             x winback_response_likelihood
+                             (is_winback_list, macros/definitions/action_lists.sql)
+        the other lists      expected_future_margin x loss_risk
 -#}
 
 {% macro margin_per_active_day(value_expr, life_days_expr, prior_per_day_expr) -%}
@@ -92,7 +93,7 @@
     response_likelihood_expr
 ) -%}
     case
-        when {{ action_list_expr }} = 'winback'
+        when {{ is_winback_list(action_list_expr) }}
             then {{ second_lifetime_value_expr }} * {{ retainability_expr }} * {{ response_likelihood_expr }}
         else {{ expected_future_margin_expr }} * {{ loss_risk_expr }}
     end

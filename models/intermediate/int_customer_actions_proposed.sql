@@ -231,7 +231,7 @@ churn_risk as (
         cast(null as double) as response_likelihood,
         cast({{ loss_risk('expected_interval_ratio', 'is_rhythm_slowing or is_spend_falling') }} as double) as loss_risk,
         trim({{ dbt.concat([
-            "case when warning_band in ('churn_risk', 'probably_gone') then " ~ dbt.concat([
+            "case when is_overdue then " ~ dbt.concat([
                 "'Overdue: '", days, "' days since the last purchase against a usual '", interval,
                 "' days (ratio '", "cast(round(expected_interval_ratio, 2) as " ~ text ~ ")", "'). '"
             ]) ~ " else '' end",

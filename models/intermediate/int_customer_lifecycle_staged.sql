@@ -1,12 +1,13 @@
 -- One row per known customer and as-of date of the run (prospects included
 -- when a customers source exists): rhythm figures, warning band, expected next
--- purchase, lost flag and exactly one lifecycle stage. Stages, first match
--- wins:
+-- purchase, lost flag and exactly one lifecycle stage. This CASE is the rule;
+-- seeds/lifecycle_stages.csv is the stages' table (order, is_active), which
+-- every stage written here must be a row of. Stages, first match wins:
 --   prospect   no purchase occasion yet
 --   lost       days since the last purchase > the lost window
---   alert      past their usual interval, and overdue (band churn_risk or
---              probably_gone), or several recent gaps slower, or several
---              recent occasions smaller, than the earlier ones
+--   alert      past their usual interval, and overdue (warning band at or
+--              past var churn_risk_ratio), or several recent gaps slower, or
+--              several recent occasions smaller, than the earlier ones
 --              (macros/definitions/churn_signals.sql)
 --   new        a single purchase, at most new_customer_days ago
 --   vulnerable bought, but fewer than evergreen_min_occasions occasions: no

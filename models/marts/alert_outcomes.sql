@@ -12,15 +12,7 @@
 -- same episode overlap its window, so marts.alert_uplift counts episodes.
 -- Rebuilt on every run: a window stays open for weeks after the action.
 
-{%- set windows = var('outcome_window_days') %}
-{%- if windows is not mapping %}
-    {{ exceptions.raise_compiler_error("var outcome_window_days must be a mapping of list to days, e.g. {churn_risk: 60}, got '" ~ windows ~ "'") }}
-{%- endif %}
-{%- for list_name in ['winback', 'churn_risk', 'repurchase_due'] %}
-    {%- if list_name not in windows or not (windows[list_name] | string).isdigit() or (windows[list_name] | int) < 1 %}
-        {{ exceptions.raise_compiler_error("var outcome_window_days needs a whole number of days >= 1 for each of winback, churn_risk, repurchase_due, got '" ~ windows ~ "'") }}
-    {%- endif %}
-{%- endfor %}
+{%- set windows = days_per_action_list('outcome_window_days', example_days=60, every_list=true) %}
 
 with alert_log as (
 

@@ -31,16 +31,7 @@
 
 {{ as_of_date_incremental_config(on_schema_change='fail') }}
 
-{%- set cooldowns = var('contact_cooldown_days') %}
-{%- set cooldowns = var('contact_cooldown_days') %}
-{%- if cooldowns is not mapping %}
-    {{ exceptions.raise_compiler_error("var contact_cooldown_days must be a mapping of list to days, e.g. {churn_risk: 14}, got '" ~ cooldowns ~ "'") }}
-{%- endif %}
-{%- for list_name, days in cooldowns.items() %}
-    {%- if list_name not in ['winback', 'churn_risk', 'repurchase_due'] or (days | int) < 1 %}
-        {{ exceptions.raise_compiler_error("var contact_cooldown_days: lists are winback, churn_risk, repurchase_due with a whole number of days >= 1, got " ~ list_name ~ ": " ~ days) }}
-    {%- endif %}
-{%- endfor %}
+{%- set cooldowns = days_per_action_list('contact_cooldown_days', example_days=14, every_list=false) %}
 
 with proposed as (
 

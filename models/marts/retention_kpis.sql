@@ -52,6 +52,12 @@ service_costs as (
 
 ),
 
+lifecycle_stages as (
+
+    select * from {{ ref('lifecycle_stages') }}
+
+),
+
 windows as (
 
     select
@@ -81,7 +87,7 @@ day_customers as (
         history.value_class,
         history.profit_tier,
         history.rfm_segment,
-        {{ is_active_customer('lifecycle.lifecycle_stage') }} as is_active,
+        {{ is_active_customer('day_stages.is_active') }} as is_active,
         coalesce(lifecycle.first_purchase_date = lifecycle.as_of_date, false) as is_new,
         coalesce(lifecycle.lost_since = lifecycle.as_of_date, false) as is_newly_lost,
         coalesce(lifecycle.last_reactivated_date = lifecycle.as_of_date, false) as is_won_back
@@ -91,6 +97,8 @@ day_customers as (
     left join history
         on lifecycle.customer_id = history.customer_id
         and lifecycle.as_of_date = history.as_of_date
+    left join lifecycle_stages as day_stages
+        on lifecycle.lifecycle_stage = day_stages.lifecycle_stage
 
 ),
 
@@ -107,7 +115,9 @@ window_customers as (
     from windows
     inner join history
         on history.as_of_date = windows.window_start_date
-    where {{ is_active_customer('history.lifecycle_stage') }}
+    left join lifecycle_stages as start_stages
+        on history.lifecycle_stage = start_stages.lifecycle_stage
+    where {{ is_active_customer('start_stages.is_active') }}
 
 ),
 

@@ -1,5 +1,6 @@
--- Whom to win back first, as of the run's LATEST as-of date: the winback rows
--- of int_customer_actions_proposed that day (lost customers, and those not
+-- Whom to win back first, as of the run's LATEST as-of date: the win-back
+-- list's rows (is_winback_list, macros/definitions/action_lists.sql) of
+-- int_customer_actions_proposed that day (lost customers, and those not
 -- lost yet but overdue by at least var winback_min_overdue_ratio x their
 -- usual interval and var winback_min_days_since_last_purchase days; a churn
 -- reason that is not retainable leaves a customer out), ranked by
@@ -27,7 +28,7 @@ candidates as (
     inner join as_of_dates
         on proposed.as_of_date = as_of_dates.as_of_date
         and as_of_dates.is_latest_date
-    where proposed.action_list = 'winback'
+    where {{ is_winback_list('proposed.action_list') }}
 
 ),
 

@@ -1,6 +1,6 @@
 """The day's call sheet for sales, as files: exports/<as_of_date>/call_sheet.csv
-and one file per action list (winback, churn_risk, repurchase_due), each as
-CSV for Excel and Parquet for tools.
+and one file per action list (seeds/action_lists.csv, named after the list),
+each as CSV for Excel and Parquet for tools.
 
 Everything comes from marts.call_sheet (one definition, in SQL, kept per
 as-of date): the per-list files are views of the sheet (its rows of that
@@ -32,12 +32,12 @@ from orchestration.partitions import as_of_date_partitions, as_of_dates
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.sales_files import sales_frame, write_cells_csv, write_parquet
 from orchestration.settings import RetentionSettings
+from orchestration.vocabularies import ACTION_LISTS
 
-ACTION_LISTS = ["winback", "churn_risk", "repurchase_due"]
 CALL_SHEET_KEY = AssetKey(["marts", "call_sheet"])
 SHEET_FILE = "call_sheet"
 CONTACT_COLUMNS = ["customer_name", "email", "phone", "account_owner"]
-# coded values a sales person reads in words in the CSV ("most_valuable" -> "most valuable");
+# coded values a sales person reads in words in the CSV (underscores become spaces);
 # the Parquet file keeps the codes
 CODE_COLUMNS = ["action_list", "recommended_channel", "contact_status", "profit_tier", "reason_category",
                 "lifecycle_stage", "rfm_segment"]
@@ -128,7 +128,7 @@ def counts_table(sheet: pd.DataFrame) -> str:
     pool=WAREHOUSE_POOL,
     description=(
         "marts.call_sheet of each day of the run as exports/<as_of_date>/call_sheet.csv and one file per "
-        "action list (winback, churn_risk, repurchase_due): CSV for Excel, Parquet with the typed columns."
+        "action list (" + ", ".join(ACTION_LISTS) + "): CSV for Excel, Parquet with the typed columns."
     ),
 )
 def call_sheet_export(context: AssetExecutionContext, settings: RetentionSettings) -> MaterializeResult:

@@ -23,6 +23,7 @@ from orchestration.engine import Warehouse, as_warehouse
 from orchestration.report import data as report_data
 from orchestration.report.page import render
 from orchestration.report.svg import number
+from orchestration.vocabularies import ACTIVE_LIFECYCLE_STAGES
 from orchestration.warehouse import table_exists
 
 REPORT_FILE = "report.html"
@@ -72,8 +73,7 @@ def _summary(connection: duckdb.DuckDBPyConnection, data: report_data.ReportData
         [data.as_of_date]).fetchone()
     return {
         "customers": number(data.customers_total),
-        "active (not lost, not prospect)": number(data.customers_total - int(stages.get("lost", 0))
-                                                  - int(stages.get("prospect", 0))),
+        "active (not lost, not prospect)": number(sum(int(stages.get(stage, 0)) for stage in ACTIVE_LIFECYCLE_STAGES)),
         "lost": number(int(stages.get("lost", 0))),
         "newly lost today": number(newly_lost[0]) if newly_lost and newly_lost[0] is not None else "n/a",
         "to contact today": number(today),
@@ -93,7 +93,7 @@ def write_report(warehouse: Warehouse | str | Path, as_of_date: date, exports_di
         value_class_order = _reference_order(connection, """
             select value_class from reference.value_classes group by value_class
             order by min(case value_class_tier when 'high' then 0 when 'middle' then 1 else 2 end),
-                     -- 'high' sorts before 'low': important_value first
+                     -- 'high' sorts before 'low': the high-high-high class first
                      min(m_level), min(r_level), min(f_level), value_class""")
         horizon = (connection.execute("select max(horizon_days) from marts.customer_clv").fetchone()[0]
                    if table_exists(connection, "marts", "customer_clv") else None)

@@ -22,10 +22,8 @@ import pandas as pd
 
 from orchestration.warehouse import table_exists
 
-NONE = "(none)"  # no value that day (a prospect has no RFM segment), as marts.segment_summary writes it
+NONE = "(none)"  # no value that day (a customer with no purchase has no RFM segment), as marts.segment_summary writes it
 NOT_KNOWN = "(not known then)"  # migration: the customer was not in the history on the earlier day
-LIFECYCLE_ORDER = ["prospect", "new", "vulnerable", "evergreen", "alert", "lost"]
-ACTION_LISTS = ["winback", "churn_risk", "repurchase_due"]
 COHORT_MONTHS = 12  # the triangle shows the cohorts of the last 12 months (all: marts.cohort_retention)
 TREND_DAYS = 56  # the call sheet's trend: the last 8 weeks
 KPI_DAYS = 365  # churn and repurchase rates: the last year

@@ -20,14 +20,13 @@ import pandas as pd
 
 from orchestration.report import svg
 from orchestration.report.data import (
-    ACTION_LISTS,
     CUSTOMER_COLUMNS,
-    LIFECYCLE_ORDER,
     NONE,
     NOT_KNOWN,
     ReportData,
     bucket_label,
 )
+from orchestration.vocabularies import ACTION_LISTS, LIFECYCLE_STAGES
 from orchestration.report.svg import Bar, filter_attribute, number
 
 SHOWN_ROWS = 200  # rows of the customers table drawn at once (the count says how many match)
@@ -92,7 +91,7 @@ def _group_section(frame: pd.DataFrame, column: str, order: Sequence[str], total
 
 
 def lifecycle_section(data: ReportData) -> str:
-    bars, numbers = _group_section(data.counts["lifecycle_stage"], "lifecycle_stage", LIFECYCLE_ORDER,
+    bars, numbers = _group_section(data.counts["lifecycle_stage"], "lifecycle_stage", LIFECYCLE_STAGES,
                                    data.customers_total)
     chart = svg.horizontal_bars("Customers per lifecycle stage", bars, "customers", "lifecycle stage", centred=True)
     return section("lifecycle", "Customers per lifecycle stage",
@@ -452,7 +451,7 @@ def render(data: ReportData, *, rfm_segment_order: Sequence[str], value_class_or
         rfm_section(data),
         value_class_section(data, value_class_order),
         migration_section(data, "rfm_segment", rfm_segment_order),
-        migration_section(data, "lifecycle_stage", LIFECYCLE_ORDER),
+        migration_section(data, "lifecycle_stage", LIFECYCLE_STAGES),
         call_sheet_section(data),
         call_sheet_trend_section(data),
         retention_section(data),

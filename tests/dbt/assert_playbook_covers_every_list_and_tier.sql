@@ -18,14 +18,13 @@ channels as (
 
 lists as (
 
-    select 'winback' as action_list union all select 'churn_risk' union all select 'repurchase_due'
+    select action_list from {{ ref('action_lists') }}
 
 ),
 
 tiers as (
 
-    select 'most_valuable' as profit_tier union all select 'most_growable'
-    union all select 'other' union all select 'below_zero'
+    select profit_tier from {{ ref('profit_tiers') }}
 
 ),
 

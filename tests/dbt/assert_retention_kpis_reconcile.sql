@@ -23,6 +23,12 @@ as_of_dates as (
 
 ),
 
+lifecycle_stages as (
+
+    select * from {{ ref('lifecycle_stages') }}
+
+),
+
 run_dates as (
 
     select as_of_date from as_of_dates where is_reported_date
@@ -37,7 +43,9 @@ active_in_history as (
     from history
     inner join run_dates
         on history.as_of_date = run_dates.as_of_date
-    where {{ is_active_customer('history.lifecycle_stage') }}
+    left join lifecycle_stages
+        on history.lifecycle_stage = lifecycle_stages.lifecycle_stage
+    where {{ is_active_customer('lifecycle_stages.is_active') }}
     group by history.as_of_date
 
 ),
