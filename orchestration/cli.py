@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import sys
+import uuid
 from contextlib import nullcontext
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -180,17 +181,21 @@ def render_checks(evaluations, verbose: bool = False) -> str:
     return "\n".join(lines)
 
 
-def execute(assets, resources, instance, partition_key, tags, run_config=None, listener=None):
-    """What dagster.materialize does, with a run id known beforehand so that
-    `listener` sees the run's events as they happen."""
-    from dagster import Definitions, define_asset_job
-    from dagster._core.definitions.materialize import EPHEMERAL_JOB_NAME
-    from dagster._core.utils import make_new_run_id
+def execute(instance, partition_key, tags, run_config=None, listener=None):
+    """The daily job (orchestration/jobs.py) in this process, as `dagster job
+    execute` would run it, with resources built now from the environment (a
+    process may run several jobs, each with its own settings) and a run id
+    chosen beforehand so that `listener` sees the run's events as they happen."""
+    from dagster import Definitions
+
+    from orchestration.definitions import ALL_ASSETS, ALL_CHECKS
+    from orchestration.jobs import daily_retention_job
+    from orchestration.resources import build_resources
 
     job = Definitions(
-        jobs=[define_asset_job(name=EPHEMERAL_JOB_NAME)], assets=assets, resources=resources,
-    ).resolve_job_def(EPHEMERAL_JOB_NAME)
-    run_id = make_new_run_id()
+        assets=ALL_ASSETS, asset_checks=ALL_CHECKS, jobs=[daily_retention_job], resources=build_resources(),
+    ).resolve_job_def(daily_retention_job.name)
+    run_id = str(uuid.uuid4())
     if listener is not None:
         instance.add_event_listener(run_id, listener)
     return job.execute_in_process(
@@ -225,24 +230,24 @@ def run(args: argparse.Namespace) -> int:
           + (" (Spark)" if target == "spark" else ""), flush=True)
     out = sys.stdout  # the step lines go here; the run's own output is swallowed unless verbose
     with nullcontext() if verbose else quiet_streams():
-        # imported here: the partitions read the environment set above
-        from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+        # the manifest is brought up to date, then the definitions are loaded
+        # (their resources read the environment set above)
+        from orchestration.project import prepare_project
 
+        prepare_project()
         from orchestration.definitions import ALL_ASSETS, ALL_CHECKS
-        from orchestration.resources import WAREHOUSE_RUN_TAG, build_resources
+        from orchestration.partitions import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
 
-        tags = {WAREHOUSE_RUN_TAG: "writer"}
+        tags = {}
         if first != as_of:
             # a range is one run and one pass of SQL, as a single-run backfill in the UI
-            tags |= {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: as_of}
+            tags = {PARTITION_RANGE_START_TAG: first, PARTITION_RANGE_END_TAG: as_of}
         catalog = step_catalog(ALL_ASSETS, ALL_CHECKS)
         progress = None if verbose else RunProgress(out, catalog)
         instance = dagster_instance()
         try:
             with progress or nullcontext():
                 result = execute(
-                    [*ALL_ASSETS, *ALL_CHECKS],
-                    resources=build_resources(),  # built now, from the environment set above
                     instance=instance,
                     partition_key=None if first != as_of else as_of,
                     tags=tags,

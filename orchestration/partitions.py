@@ -16,6 +16,12 @@ as_of_date_partitions = DailyPartitionsDefinition(
 )
 
 
+# the tags of a run over a range of partitions (a single-run backfill), as the
+# Dagster UI writes them; the CLI's `backfill` and the tests launch ranges with them
+PARTITION_RANGE_START_TAG = "dagster/asset_partition_range_start"
+PARTITION_RANGE_END_TAG = "dagster/asset_partition_range_end"
+
+
 def as_of_dates(context: AssetExecutionContext) -> list[str]:
     """The as-of dates of a run's partition window (one day, or each day of a backfill), oldest first."""
     window = context.partition_time_window

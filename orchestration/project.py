@@ -9,8 +9,6 @@ from dagster_dbt import DbtProject
 
 from orchestration.warehouse import PROJECT_DIR, run_dbt
 
-retention_project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR)
-
 DBT_SOURCES = ["dbt_project.yml", "models", "macros", "seeds", "tests/dbt"]
 
 
@@ -26,14 +24,20 @@ def manifest_is_stale(manifest: Path) -> bool:
     return not manifest.exists() or manifest.stat().st_mtime < newest_dbt_source_mtime()
 
 
-def ensure_manifest() -> None:
-    """Parse the project when target/manifest.json is missing or older than a model, macro, seed or test.
+retention_project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR)
+# `dagster dev` (the UI, `make dev`, with the venv's dbt on PATH) re-parses
+# the project whenever the definitions load; elsewhere this does nothing
+retention_project.prepare_if_dev()
 
-    An analyst who edits a model and re-runs gets the new graph, not a stale
-    one. Parsing goes through run_dbt, which uses the venv's dbt even when
-    the venv is not on PATH (dagster-dbt's own preparer looks for `dbt` on PATH).
+
+def prepare_project() -> None:
+    """Parse the project when target/manifest.json is missing or older than
+    a model, macro, seed or test: what the CLI and the tests call before they
+    load the definitions, so an analyst who edits a model and re-runs gets the
+    new graph, not a stale one. Parsing goes through run_dbt, which uses the
+    venv's dbt even when the venv is not on PATH.
     """
-    target = retention_project.project_dir / "target"
+    target = Path(retention_project.project_dir) / "target"
     target.mkdir(exist_ok=True)
     # one parse at a time: processes starting together (dagster dev's code
     # server and a CLI run, pytest workers) must not read a half-written manifest
@@ -43,6 +47,3 @@ def ensure_manifest() -> None:
             result = run_dbt(["parse"], target_path=target)
             if not result.success:
                 raise RuntimeError(f"dbt parse failed:\n{result.output}")
-
-
-ensure_manifest()

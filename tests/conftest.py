@@ -29,6 +29,13 @@ LONGEST_FIRST = (
 )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """An up-to-date dbt manifest before any test module loads the Dagster definitions."""
+    from orchestration.project import prepare_project
+
+    prepare_project()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Collect the long files first (a stable sort: the order within a file stays)."""
     rank = {name: position for position, name in enumerate(LONGEST_FIRST)}

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import duckdb
 from dagster import DagsterInstance, materialize
-from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from orchestration.definitions import ALL_ASSETS, ALL_CHECKS
+from orchestration.partitions import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
 from orchestration.resources import build_resources
 from tests.conftest import RUN_DATE
 
@@ -58,7 +58,7 @@ def run_partitions(first: str, last: str | None = None):
     """Materialize every asset for one partition, or a range as one run."""
     tags = {}
     if last and last != first:
-        tags = {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last}
+        tags = {PARTITION_RANGE_START_TAG: first, PARTITION_RANGE_END_TAG: last}
     return materialize(
         [*ALL_ASSETS, *ALL_CHECKS],
         partition_key=None if tags else first,
