@@ -1,4 +1,4 @@
-"""Regenerate the README's screenshots (needs Chromium: `make browser`).
+"""Regenerate the screenshots of docs/ (report.md, dagster.md) (needs Chromium: `make browser`).
 
     .venv/bin/python docs/screenshots.py report exports/2026-06-30/report.html
     .venv/bin/python docs/screenshots.py asset-graph http://127.0.0.1:3000   # with `make dev` running

@@ -1,4 +1,4 @@
-"""Bad input, tried on purpose: each case of the README's "what happens when"
+"""Bad input, tried on purpose: each case of docs/quality.md's "what happens when"
 table is fed through the pipeline's steps in the daily job's order (dbt
 staging views, the raw-data suite's warnings, then the rest of `dbt build`)
 on a copy of a warehouse built from good data. Every case ends in one clear

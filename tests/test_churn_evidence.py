@@ -160,7 +160,7 @@ LISTS_SQL = {
 def test_each_list_holds_the_customers_it_is_for(demo_build):
     """Who qualifies for each list (before the one-list-per-customer choice
     and the cadence), and who the day's call sheet lists, scored against the
-    archetypes; printed with -s for the README."""
+    archetypes; printed with -s for docs/call_sheet.md."""
     archetypes = demo_customer_archetypes()
     scored = {name: list_precision_figures(demo_build.query(sql), archetypes) for name, sql in LISTS_SQL.items()}
     for name, lists in scored.items():

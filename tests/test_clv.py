@@ -31,7 +31,7 @@ CDNOW_HOLDOUT_DAYS = 273  # weeks 40-78: 1997-10-01 .. 1998-06-30
 # Fader, Hardie and Lee (2005), CDNOW 1/10 cohort, 39-week calibration
 PUBLISHED_BG_NBD = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 PUBLISHED_GAMMA_GAMMA = {"p": 6.25, "q": 3.74, "gamma": 15.44}
-# ../shared/domain.md: the exact MLE when a $0 day is no occasion (the default rule)
+# docs/clv.md: the exact MLE when a $0 day is no occasion (the default rule)
 POSITIVE_SPEND_BG_NBD = {"r": 0.2439, "alpha": 4.422, "a": 0.7925, "b": 2.423}
 
 

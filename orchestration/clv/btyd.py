@@ -1,6 +1,6 @@
 """Maximum-likelihood BG/NBD, MBG/NBD and Gamma-Gamma, vectorised with numpy.
 
-Why not a library (README, "Customer lifetime value"): lifetimes is
+Why not a library (docs/clv.md): lifetimes is
 unmaintained and breaks on import with new setuptools; pymc-marketing needed
 about 47 s for a MAP fit of CDNOW here (mostly compilation) and its default
 priors move a and b away from the maximum-likelihood values the literature
