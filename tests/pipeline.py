@@ -4,12 +4,12 @@ temp dir, and in-process runs of the whole asset graph."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import duckdb
 from dagster import DagsterInstance, materialize
 
+from orchestration.environment import environment
 from orchestration.definitions import ALL_ASSETS, ALL_CHECKS
 from orchestration.partitions import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
 from orchestration.resources import build_resources
@@ -34,16 +34,12 @@ class Environment:
         }
 
     def __enter__(self):
-        self.saved = {k: os.environ.get(k) for k in self.values}
-        os.environ.update(self.values)
+        self._set = environment(self.values)
+        self._set.__enter__()
         return self
 
     def __exit__(self, *exc):
-        for key, value in self.saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        return self._set.__exit__(*exc)
 
     @property
     def warehouse(self) -> str:

@@ -34,6 +34,7 @@ class DailyRuns:
     bi_open_connection_saw: tuple
     bi_polls: list
     bi_errors: list
+    run_ids: list  # the three runs, in order
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +43,8 @@ def daily(tmp_path_factory, demo_dir) -> DailyRuns:
     the serving copy and a poller opens fresh ones, then 2026-06-30 again."""
     env = Environment(tmp_path_factory.mktemp("daily"), demo_dir)
     with env:
-        assert run_partitions("2026-06-29").success
+        first = run_partitions("2026-06-29")
+        assert first.success
         serving = env.values["RETENTION_SERVING_PATH"]
         open_reader = duckdb.connect(serving, read_only=True)
         polls, errors, done = [], [], threading.Event()
@@ -59,7 +61,8 @@ def daily(tmp_path_factory, demo_dir) -> DailyRuns:
         poller = threading.Thread(target=poll)
         poller.start()
         try:
-            assert run_partitions(LAST_DAY).success
+            second = run_partitions(LAST_DAY)
+            assert second.success
         finally:
             done.set()
             poller.join()
@@ -69,7 +72,8 @@ def daily(tmp_path_factory, demo_dir) -> DailyRuns:
             f"select count(*) from marts.customer_segment_history where as_of_date = '{LAST_DAY}'")[0][0]
         again = run_partitions(LAST_DAY)
         assert again.success
-        yield DailyRuns(env, history_after_first, again, open_connection_saw, polls, errors)
+        yield DailyRuns(env, history_after_first, again, open_connection_saw, polls, errors,
+                        [first.run_id, second.run_id, again.run_id])
 
 
 def test_a_bi_reader_sees_one_whole_day_while_the_pipeline_publishes(daily):
@@ -233,6 +237,23 @@ def test_a_rerun_with_the_same_vars_starts_from_the_saved_dbt_parse(daily):
     for log in logs:
         text = log.read_text()
         assert "Partial parsing enabled" in text and "Unable to do partial parsing" not in text, log
+
+
+def test_a_new_day_parses_the_project_once_at_most(daily):
+    """The partition window reaches dbt outside its vars (macros/definitions/as_of_dates.sql),
+    so the daily invocation of a run starts from the parse its base invocation saved,
+    and a new day's run (2026-06-30 after 2026-06-29) parses nothing in full."""
+    target = Path(daily.env.values["DBT_TARGET_PATH"])
+
+    def log(step: str, run_id: str) -> str:
+        (path,) = target.glob(f"{step}-{run_id[:8]}-*/dbt.log")
+        return path.read_text()
+
+    first_run, new_day = daily.run_ids[:2]
+    assert "Unable to do partial parsing" in log("retention_dbt_base", first_run)  # a new warehouse
+    for text in (log("retention_dbt_daily", first_run), log("retention_dbt_base", new_day),
+                 log("retention_dbt_daily", new_day)):
+        assert "Partial parsing enabled" in text and "Unable to do partial parsing" not in text
 
 
 def test_a_failed_clv_fit_still_publishes_the_day(daily, monkeypatch):

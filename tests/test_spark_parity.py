@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 import shutil
 from datetime import date, datetime
@@ -33,6 +32,7 @@ from dagster import AssetKey, DagsterInstance, materialize
 
 from orchestration.assets.clv import CLV_KEYS
 from orchestration.engine import DuckDBWarehouse, SparkWarehouse
+from orchestration.environment import environment
 from orchestration.quality.runner import load_suites, suite_parameters, validate
 from orchestration.warehouse import run_dbt
 from tests.conftest import RUN_DATE
@@ -155,18 +155,10 @@ def python_steps(spark_build, demo_build, tmp_path_factory):
             "RETENTION_CUSTOMERS_PATH": str(demo_build.inputs["customers"]),
             "RETENTION_DBT_VARS": json.dumps({"run_date": RUN_DATE}),
         }
-        saved = {name: os.environ.get(name) for name in values}
-        os.environ.update(values)
-        try:
+        with environment(values):
             result = materialize([*ALL_ASSETS, *ALL_CHECKS], selection=PYTHON_STEPS, partition_key=day,
                                  resources=build_resources(), instance=DagsterInstance.ephemeral(),
                                  raise_on_error=False)
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
         runs[target] = (result, out / "exports" / day)
     return runs
 

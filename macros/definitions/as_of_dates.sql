@@ -4,12 +4,17 @@
                                          Dagster partition window)
       as_of_date                         a single day
       none of them                       the latest usable transaction date
+    A Dagster run passes its partition window as the environment variables
+    RETENTION_AS_OF_DATE_START / _END instead (a var, when given, wins): its
+    two dbt invocations then have the same vars, so the second starts from
+    the first one's saved parse and dbt re-parses only the one model that
+    reads the window (orchestration/dbt_parse_cache.py).
     Returns {'start': SQL date expression or none, 'count_days': int}; start
     none means "the latest usable transaction date".
 -#}
 {% macro as_of_date_range() -%}
-    {%- set start = var('as_of_date_start', '') | string | trim -%}
-    {%- set end = var('as_of_date_end', '') | string | trim -%}
+    {%- set start = (var('as_of_date_start', '') | string | trim) or (env_var('RETENTION_AS_OF_DATE_START', '') | trim) -%}
+    {%- set end = (var('as_of_date_end', '') | string | trim) or (env_var('RETENTION_AS_OF_DATE_END', '') | trim) -%}
     {%- set single = var('as_of_date') | string | trim -%}
     {%- if (start == '') != (end == '') -%}
         {{ exceptions.raise_compiler_error("vars as_of_date_start and as_of_date_end go together; got start '" ~ start ~ "', end '" ~ end ~ "'") }}
