@@ -44,25 +44,6 @@ DAG_PARENT_TYPES = ("model", "seed", "source", "snapshot")
 # Rule name -> {node name: why the node may break the rule}. Reasons checked
 # against the models; docs/project_rules.md lists the same.
 EXCEPTIONS: dict[str, dict[str, str]] = {
-    "root_models": {
-        "stg_raw__transactions": (
-            "reads the file(s) of var transactions_path through macros/sources/ (transactions_staged -> "
-            "read_source_file: column mapping, raw text kept, incremental loads read only new files), "
-            "not through source(): no dbt parent by design"
-        ),
-        "stg_raw__customers": (
-            "reads the optional file of var customers_path with read_source_file (an empty relation when "
-            "unset), not through source(): no dbt parent by design"
-        ),
-        "stg_raw__service_costs": (
-            "reads the optional file of var service_costs_path with raw_source_rows (an empty relation when "
-            "unset), not through source(): no dbt parent by design"
-        ),
-        "stg_raw__churn_reasons": (
-            "reads the optional file of var churn_reasons_path with raw_source_rows (an empty relation when "
-            "unset), not through source(): no dbt parent by design"
-        ),
-    },
     "too_many_joins": {
         "int_customer_actions_proposed": (
             "8 parents: the one model that proposes each customer's actions per as-of date, from four "

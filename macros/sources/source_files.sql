@@ -1,12 +1,26 @@
 {#-
-    Reading the raw files behind var('transactions_path') / var('customers_path').
-    File access is adapter specific, so each piece is an adapter.dispatch macro
-    with a DuckDB and a Spark implementation.
+    Reading the raw files declared as the tables of source raw
+    (models/staging/_raw__sources.yml): table <name> is the file(s) of var
+    <name>_path. File access is adapter specific, so each piece is an
+    adapter.dispatch macro with a DuckDB and a Spark implementation.
+
+    `source` is either the source() relation (what a staging model reads, so
+    dbt knows the model's parent) or a path (the checks of
+    check_transactions_source, which run before any model and read files
+    as such).
 -#}
 
+{#- The path (or glob) of a source: a source() relation's var <name>_path, or the path itself. -#}
+{% macro raw_source_path(source) -%}
+    {%- if source is string -%}
+        {{ return(source) }}
+    {%- endif -%}
+    {{ return(var(source.identifier ~ '_path') | string | trim) }}
+{%- endmacro %}
+
 {#- The file format, from the path's extension. -#}
-{% macro source_file_format(path) -%}
-    {%- set lowered = path | lower -%}
+{% macro source_file_format(source) -%}
+    {%- set lowered = raw_source_path(source) | lower -%}
     {%- if lowered.endswith('.parquet') or lowered.endswith('.pq') -%}
         parquet
     {%- else -%}
@@ -23,8 +37,8 @@
     only the files that are new, and numbers their rows exactly as a read of
     the whole glob does.
 -#}
-{% macro read_source_file(path, files=none) -%}
-    {{ return(adapter.dispatch('read_source_file', 'retention')(path, files)) }}
+{% macro read_source_file(source, files=none) -%}
+    {{ return(adapter.dispatch('read_source_file', 'retention')(source, files)) }}
 {%- endmacro %}
 
 {#- A number that follows the rows of a file scan in the order they were read. -#}
@@ -50,10 +64,10 @@
 {%- endmacro %}
 
 {#- The scan's rows (of `files` only, when given) with read_number: their order as read. -#}
-{% macro file_rows_in_read_order(path, files=none) -%}
+{% macro file_rows_in_read_order(source, files=none) -%}
     select scanned.*, {{ file_read_order() }} as read_number
     from (
-        {{ scan_source_file(path) }}
+        {{ scan_source_file(source) }}
     ) as scanned
     {%- if files is not none %}
     where {% if files | length == 0 %}1 = 0{% else %}source_file in (
@@ -62,13 +76,13 @@
     {%- endif %}
 {%- endmacro %}
 
-{% macro duckdb__read_source_file(path, files=none) -%}
+{% macro duckdb__read_source_file(source, files=none) -%}
     {#- DuckDB reads the files of a glob in order and keeps insertion order, so a
         file's rows are consecutive in read order (row_number() over ()): its row
         number is that minus the number of its first row, plus one. -#}
     with file_rows as (
 
-        {{ file_rows_in_read_order(path, files) }}
+        {{ file_rows_in_read_order(source, files) }}
 
     ),
 
@@ -87,14 +101,14 @@
     inner join file_starts on file_rows.source_file = file_starts.source_file
 {%- endmacro %}
 
-{% macro spark__read_source_file(path, files=none) -%}
+{% macro spark__read_source_file(source, files=none) -%}
     {#- Spark keeps no insertion order across a query, but reads a CSV file read
         with multiLine (or a Parquet file) in order within one task:
         file_read_order() follows the file's rows. The read_number column
         stays in the output (Spark has no select * exclude). -#}
     with file_rows as (
 
-        {{ file_rows_in_read_order(path, files) }}
+        {{ file_rows_in_read_order(source, files) }}
 
     )
 
@@ -104,7 +118,7 @@
     from file_rows
 {%- endmacro %}
 
-{% macro default__read_source_file(path, files=none) -%}
+{% macro default__read_source_file(source, files=none) -%}
     {{ exceptions.raise_compiler_error(
         "Reading source files is not implemented for the '" ~ adapter.type() ~ "' adapter yet "
         ~ "(macros/sources/source_files.sql)."
@@ -119,19 +133,21 @@
     without row numbers: what read_source_file numbers, and what a look at the
     first rows reads without scanning the whole file.
 -#}
-{% macro scan_source_file(path) -%}
-    {{ return(adapter.dispatch('scan_source_file', 'retention')(path)) }}
+{% macro scan_source_file(source) -%}
+    {{ return(adapter.dispatch('scan_source_file', 'retention')(source)) }}
 {%- endmacro %}
 
-{% macro duckdb__scan_source_file(path) -%}
+{% macro duckdb__scan_source_file(source) -%}
+    {#- a source() relation renders as its external_location: the quoted path -#}
+    {%- set location = ("'" ~ (source | replace("'", "''")) ~ "'") if source is string else source -%}
     {%- set delimiter = var('transactions_delimiter') | string -%}
-    {%- if source_file_format(path) == 'parquet' %}
+    {%- if source_file_format(source) == 'parquet' %}
         select * rename (filename as source_file)
-        from read_parquet('{{ path }}', filename = true, union_by_name = true)
+        from read_parquet({{ location }}, filename = true, union_by_name = true)
     {%- else %}
         select * rename (filename as source_file)
         from read_csv(
-            '{{ path }}',
+            {{ location }},
             header = true,
             all_varchar = true,
             filename = true,
@@ -144,9 +160,9 @@
     {%- endif %}
 {%- endmacro %}
 
-{% macro spark__scan_source_file(path) -%}
+{% macro spark__scan_source_file(source) -%}
     select scanned.*, {{ spark_file_path('scanned._metadata.file_path') }} as source_file
-    from {{ spark_source_table(path) }} as scanned
+    from {{ spark_source_table(source) }} as scanned
 {%- endmacro %}
 
 {#- A file's path as Spark lists it (a URI: 'file:/data/my%20shop.csv') as the
@@ -158,7 +174,8 @@
 
 {#-
     Spark reads files through a table over them (an external table: dropping
-    it leaves the files alone), in schema raw_files, named after the path and
+    it leaves the files alone), in schema raw_files: the source() relation
+    itself (raw_files.<name>), or for a path a table named after the path and
     the read options; created anew at execution, so that every run lists the
     files and reads their header again. (Dropped and created while a model
     compiles: with dbt threads above 1 a model reading the files at that
@@ -169,14 +186,15 @@
     enforceSchema off it stops on a file whose header differs, where DuckDB
     matches the columns by name).
 -#}
-{% macro spark_source_table(path) -%}
+{% macro spark_source_table(source) -%}
+    {%- set path = raw_source_path(source) -%}
     {%- set delimiter = var('transactions_delimiter') | string or ',' -%}
     {%- set encodings = {'utf-8': 'UTF-8', 'utf8': 'UTF-8', 'utf-16': 'UTF-16', 'latin-1': 'ISO-8859-1',
                          'latin1': 'ISO-8859-1'} -%}
     {%- set encoding = encodings.get(var('transactions_encoding') | lower, var('transactions_encoding')) -%}
     {%- set parquet = source_file_format(path) == 'parquet' -%}
     {%- set key = (path ~ '|' ~ delimiter ~ '|' ~ encoding) -%}
-    {%- set name = 'raw_files.files_' ~ local_md5(key)[:16] -%}
+    {%- set name = ('raw_files.files_' ~ local_md5(key)[:16]) if source is string else (source | string) -%}
     {%- set quoted_path = path | replace("\\", "\\\\") | replace("'", "\\'") -%}
     {%- if execute -%}
         {%- do run_query("create database if not exists raw_files") -%}
@@ -196,7 +214,7 @@
     {{- name -}}
 {%- endmacro %}
 
-{% macro default__scan_source_file(path) -%}
+{% macro default__scan_source_file(source) -%}
     {{ exceptions.raise_compiler_error(
         "Reading source files is not implemented for the '" ~ adapter.type() ~ "' adapter yet "
         ~ "(macros/sources/source_files.sql)."
@@ -209,8 +227,8 @@
     transactions_decimal_separator for CSV; '.' for Parquet, whose numbers are
     typed (cast to text they always have a decimal point).
 -#}
-{% macro source_decimal_separator(path) -%}
-    {{ return('.' if source_file_format(path) == 'parquet' else var('transactions_decimal_separator') | string) }}
+{% macro source_decimal_separator(source) -%}
+    {{ return('.' if source_file_format(source) == 'parquet' else var('transactions_decimal_separator') | string) }}
 {%- endmacro %}
 
 
@@ -241,12 +259,12 @@
 
 
 {#- The file's column names, lower-cased, in file order (only at execution time). -#}
-{% macro source_file_columns(path) -%}
-    {{ return(adapter.dispatch('source_file_columns', 'retention')(path)) }}
+{% macro source_file_columns(source) -%}
+    {{ return(adapter.dispatch('source_file_columns', 'retention')(source)) }}
 {%- endmacro %}
 
-{% macro duckdb__source_file_columns(path) -%}
-    {%- set result = run_query("describe " ~ read_source_file(path)) -%}
+{% macro duckdb__source_file_columns(source) -%}
+    {%- set result = run_query("describe " ~ read_source_file(source)) -%}
     {%- set names = [] -%}
     {%- for name in result.columns[0].values() if name not in ['source_file', 'source_row_number'] -%}
         {%- do names.append(name | lower) -%}
@@ -255,8 +273,8 @@
 {%- endmacro %}
 
 
-{% macro spark__source_file_columns(path) -%}
-    {%- set result = run_query("describe query select * from " ~ spark_source_table(path)) -%}
+{% macro spark__source_file_columns(source) -%}
+    {%- set result = run_query("describe query select * from " ~ spark_source_table(source)) -%}
     {%- set names = [] -%}
     {%- for name in result.columns[0].values() -%}
         {%- do names.append(name | lower) -%}
@@ -270,8 +288,8 @@
     file column as text (`<name>_raw`), or a typed null when an optional column
     is absent. `mapping` is the user's var (logical name -> file column name).
 -#}
-{% macro raw_text_columns(path, logical_columns, mapping) -%}
-    {%- set present = source_file_columns(path) if execute else [] -%}
+{% macro raw_text_columns(source, logical_columns, mapping) -%}
+    {%- set present = source_file_columns(source) if execute else [] -%}
     {%- for column in logical_columns -%}
         {%- set file_column = mapping.get(column, column) | lower -%}
         {%- if not execute or file_column in present %}
@@ -289,13 +307,13 @@
     row number, then each logical column as trimmed text (`<name>_raw`, see
     raw_text_columns).
 -#}
-{% macro raw_source_rows(path, logical_columns, mapping, files=none) -%}
+{% macro raw_source_rows(source, logical_columns, mapping, files=none) -%}
     select
         source_file,
         source_row_number,
-        {{- raw_text_columns(path, logical_columns, mapping) }}
+        {{- raw_text_columns(source, logical_columns, mapping) }}
     from (
-        {{ read_source_file(path, files) }}
+        {{ read_source_file(source, files) }}
     ) as source
 {%- endmacro %}
 

@@ -6,13 +6,13 @@
     files=none reads every file: the staging model itself.
 -#}
 {% macro transactions_staged(files=none) -%}
-    {%- set transactions_path = var('transactions_path') %}
-    {%- set decimal_separator = source_decimal_separator(transactions_path) %}
+    {%- set raw_file = source('raw', 'transactions') %}
+    {%- set decimal_separator = source_decimal_separator(raw_file) %}
 
     with raw_text as (
 
         {{ raw_source_rows(
-            transactions_path,
+            raw_file,
             required_transaction_columns() + optional_transaction_columns(),
             var('transactions_columns'),
             files

@@ -7,13 +7,14 @@
 -- codes are trimmed and lower-cased to match seeds/churn_reason_taxonomy.csv.
 -- With no file this is an empty relation of the same shape: no reason is known.
 
-{%- set churn_reasons_path = var('churn_reasons_path') | trim %}
+{%- set raw_file = source('raw', 'churn_reasons') %}
+{%- set churn_reasons_path = raw_source_path(raw_file) %}
 
 {% if churn_reasons_path != '' %}
 
 with raw_text as (
 
-    {{ raw_source_rows(churn_reasons_path, required_churn_reason_columns(), var('churn_reasons_columns')) }}
+    {{ raw_source_rows(raw_file, required_churn_reason_columns(), var('churn_reasons_columns')) }}
 
 ),
 

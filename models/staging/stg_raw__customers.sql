@@ -8,14 +8,15 @@
 -- join to the transactions. With no customers file this is an empty relation of the same shape,
 -- so prospects simply do not exist.
 
-{%- set customers_path = var('customers_path') | trim %}
+{%- set raw_file = source('raw', 'customers') %}
+{%- set customers_path = raw_source_path(raw_file) %}
 {%- set contact_columns = ['customer_name', 'email', 'phone', 'account_owner'] %}
 
 {% if customers_path != '' %}
 
 with source as (
 
-    {{ read_source_file(customers_path) }}
+    {{ read_source_file(raw_file) }}
 
 ),
 
@@ -23,7 +24,7 @@ raw_text as (
 
     select
         source_file,
-        {{- raw_text_columns(customers_path, ['customer_id', 'signed_up_at', 'channel'] + contact_columns, var('customers_columns')) }}
+        {{- raw_text_columns(raw_file, ['customer_id', 'signed_up_at', 'channel'] + contact_columns, var('customers_columns')) }}
     from source
 
 ),

@@ -7,13 +7,14 @@
 -- ids are normalised like the transactions' (var customer_id_case). With no
 -- file this is an empty relation of the same shape: no cost to serve is known.
 
-{%- set service_costs_path = var('service_costs_path') | trim %}
+{%- set raw_file = source('raw', 'service_costs') %}
+{%- set service_costs_path = raw_source_path(raw_file) %}
 
 {% if service_costs_path != '' %}
 
 with raw_text as (
 
-    {{ raw_source_rows(service_costs_path, required_service_cost_columns(), var('service_costs_columns')) }}
+    {{ raw_source_rows(raw_file, required_service_cost_columns(), var('service_costs_columns')) }}
 
 ),
 
