@@ -6,7 +6,7 @@ from orchestration.assets.clv import customer_clv_fit
 from orchestration.assets.dbt import retention_dbt_base, retention_dbt_daily
 from orchestration.assets.exports import call_sheet_export
 from orchestration.assets.quality import QUALITY_CHECKS
-from orchestration.assets.raw import raw_transactions_file
+from orchestration.assets.raw import OPTIONAL_RAW_FILES, raw_transactions_file
 from orchestration.assets.report import retention_report
 from orchestration.assets.serving import serving_copy
 from orchestration.jobs import daily_retention_job
@@ -25,7 +25,7 @@ ALL_ASSETS = [
 ALL_CHECKS = QUALITY_CHECKS
 
 defs = Definitions(
-    assets=ALL_ASSETS,
+    assets=[*ALL_ASSETS, *OPTIONAL_RAW_FILES],
     asset_checks=ALL_CHECKS,
     jobs=[daily_retention_job],
     schedules=[daily_retention_schedule],

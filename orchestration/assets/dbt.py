@@ -36,24 +36,32 @@ from orchestration.settings import RetentionSettings
 
 AS_OF_DEPENDENT = "int_as_of_dates_resolved+"
 BUILD = ["build", "--exclude-resource-type", "unit_test"]
-RAW_TRANSACTIONS_KEY = AssetKey("raw_transactions_file")
+
+
+def raw_file_key(name: str) -> AssetKey:
+    """The asset of the input file that dbt source raw.<name> declares
+    (orchestration/assets/raw.py): raw_transactions_file, raw_customers_file, ..."""
+    return AssetKey(f"raw_{name}_file")
+
+
+RAW_TRANSACTIONS_KEY = raw_file_key("transactions")
 
 
 class RetentionDbtTranslator(DagsterDbtTranslator):
-    """Groups assets by layer (staging, intermediate, marts, reference for seeds);
-    the staging model of transactions depends on the raw file asset."""
+    """Groups assets by layer (staging, intermediate, marts, reference for
+    seeds); a dbt source raw.<name> is the raw file's asset, so each staging
+    model depends on its file."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source" and dbt_resource_props["source_name"] == "raw":
+            return raw_file_key(dbt_resource_props["name"])
+        return super().get_asset_key(dbt_resource_props)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "seed":
             return "reference"
         fqn = dbt_resource_props.get("fqn", [])
         return fqn[1] if len(fqn) > 2 else "default"
-
-    def get_asset_spec(self, manifest, unique_id, project):
-        spec = super().get_asset_spec(manifest, unique_id, project)
-        if unique_id.endswith(".stg_raw__transactions"):
-            spec = spec.merge_attributes(deps=[RAW_TRANSACTIONS_KEY])
-        return spec
 
 
 def build(context: AssetExecutionContext, dbt: DbtCliResource, settings: RetentionSettings,
