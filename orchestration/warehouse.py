@@ -71,6 +71,7 @@ def run_dbt(
     warehouse: Path | None = None,
     target_path: Path | None = None,
     env: dict[str, str] | None = None,
+    cwd: Path | None = None,
 ) -> DbtResult:
     """Run `dbt <args>` on this project and return its exit code and output.
 
@@ -78,10 +79,15 @@ def run_dbt(
     DUCKDB_PATH or warehouse/retention.duckdb); target_path keeps the run's
     artefacts and logs apart (default: env DBT_TARGET_PATH or target/); env
     adds environment variables (RETENTION_TARGET=spark and
-    SPARK_WAREHOUSE_DIR run it on Spark).
+    SPARK_WAREHOUSE_DIR run it on Spark). cwd is the directory dbt runs in
+    (default: the project), which relative paths in the vars are relative
+    to; a warehouse under it is given to dbt relative to it as well.
     """
+    run_dir = Path(cwd).resolve() if cwd else PROJECT_DIR
     warehouse = (warehouse or duckdb_path()).resolve()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
+    warehouse_setting = (os.path.relpath(warehouse, run_dir) if cwd and warehouse.is_relative_to(run_dir)
+                         else str(warehouse))
     target_path = Path(target_path or os.environ.get("DBT_TARGET_PATH") or PROJECT_DIR / "target").resolve()
     command = [
         dbt_executable(),
@@ -93,9 +99,9 @@ def run_dbt(
     ]
     if dbt_vars:
         command += ["--vars", json.dumps(dbt_vars)]
-    environment = {**os.environ, "DUCKDB_PATH": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    environment = {**os.environ, "DUCKDB_PATH": warehouse_setting, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
                    **(env or {})}
-    completed = subprocess.run(command, cwd=PROJECT_DIR, env=environment, stdout=subprocess.PIPE,
+    completed = subprocess.run(command, cwd=run_dir, env=environment, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
     return DbtResult(command, completed.returncode, completed.stdout, target_path)
 

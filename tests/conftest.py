@@ -10,7 +10,8 @@ import duckdb
 import pytest
 
 from orchestration.demo_data import generate_demo_data
-from orchestration.warehouse import DbtResult, run_dbt
+from orchestration.warehouse import DbtResult
+from tests.support.dbt_runs import run_dbt_in
 
 # Pinned "today" for the plausibility check, so results never depend on the clock.
 RUN_DATE = "2026-07-01"
@@ -58,16 +59,16 @@ class Build:
 
 
 def build_warehouse(root: Path, dbt_vars: dict, with_tests: bool = True) -> DbtResult:
-    """Run `dbt build` on a warehouse file and target directory under root.
+    """Run `dbt build` on root/warehouse.duckdb with target root/target, in
+    root (paths under it given relative to it: tests/support/dbt_runs.py).
 
     with_tests=False leaves out dbt's unit and data tests: small bad-input
     builds check their own outcome, and the demo build runs every dbt test.
     """
-    return run_dbt(
+    return run_dbt_in(
+        root,
         ["build"] if with_tests else ["build", "--exclude-resource-type", "unit_test", "test"],
-        dbt_vars={"run_date": RUN_DATE, **dbt_vars},
-        warehouse=root / "warehouse.duckdb",
-        target_path=root / "target",
+        {"run_date": RUN_DATE, **dbt_vars},
     )
 
 

@@ -53,8 +53,7 @@ def test_missing_required_column_stops_before_any_mart_is_replaced(good_warehous
                     [r[:3] for r in GOOD_ROWS[:2]])
     result = build_warehouse(good_warehouse, {"transactions_path": str(bad)})
     assert not result.success
-    assert str(bad) in result.output
-    assert "has no column 'amount'" in result.output
+    assert f"transactions file '{bad.name}' has no column 'amount'" in result.output
     assert mart_snapshot(good_warehouse / "warehouse.duckdb") == before
 
 
@@ -63,7 +62,7 @@ def test_missing_file_names_the_path(good_warehouse):
     missing = good_warehouse / "nowhere" / "transactions.csv"
     result = build_warehouse(good_warehouse, {"transactions_path": str(missing)})
     assert not result.success
-    assert f"transactions_path '{missing}' matches no file" in result.output
+    assert f"transactions_path '{missing.relative_to(good_warehouse)}' matches no file" in result.output
     assert mart_snapshot(good_warehouse / "warehouse.duckdb") == before
 
 
@@ -73,7 +72,7 @@ def test_unreadable_file_names_the_file(good_warehouse):
     garbage.write_bytes(bytes(range(256)) * 4)
     result = build_warehouse(good_warehouse, {"transactions_path": str(garbage)})
     assert not result.success
-    assert str(garbage) in result.output
+    assert garbage.name in result.output
     assert mart_snapshot(good_warehouse / "warehouse.duckdb") == before
 
 
@@ -83,7 +82,7 @@ def test_a_file_read_as_one_column_gets_a_delimiter_hint(good_warehouse):
     semicolons.write_text('customer_id,order_id,ordered_at,amount\n"A,o1\n', encoding="utf-8")
     result = build_warehouse(good_warehouse, {"transactions_path": str(semicolons)})
     assert not result.success
-    assert f"transactions file '{semicolons}' has no column 'customer_id'" in result.output
+    assert f"transactions file '{semicolons.name}' has no column 'customer_id'" in result.output
     assert "read as a single column: check its delimiter and quoting" in result.output
 
 

@@ -27,6 +27,7 @@ import pytest
 from orchestration.quality.runner import SuiteOutcome, load_suites, suite_parameters, validate
 from orchestration.warehouse import run_dbt
 from tests.conftest import RUN_DATE, build_warehouse
+from tests.support.dbt_runs import relative_to, run_dbt_in
 
 HEADER = ["customer_id", "order_id", "ordered_at", "amount", "currency"]
 GUARDS = ["assert_transactions_usable", "assert_transaction_currencies_have_rates",
@@ -64,6 +65,7 @@ class Outcome:
     stage: str
     message: str
     warehouse: Path
+    path: str  # the feed's transactions_path, as dbt was given it (relative to the run's directory)
     raw: SuiteOutcome | None = None
     staging: SuiteOutcome | None = None
 
@@ -79,18 +81,21 @@ def feed(good: Path, root: Path, path: Path, **dbt_vars) -> Outcome:
     root.mkdir(parents=True, exist_ok=True)
     warehouse = root / "warehouse.duckdb"
     shutil.copy(good / "warehouse.duckdb", warehouse)
-    run_vars = {"run_date": RUN_DATE, "transactions_path": str(path), **dbt_vars}
-    built = run_dbt(["build", "--exclude-resource-type", "unit_test"], run_vars, warehouse, root / "target")
+    if path.is_file():  # one name for every feed's file: their runs share one saved parse
+        path = Path(shutil.copy(path, root / f"transactions{path.suffix}"))
+    feed_path = str(relative_to(str(path), root))
+    run_vars = {"run_date": RUN_DATE, "transactions_path": feed_path, **dbt_vars}
+    built = run_dbt_in(root, ["build", "--exclude-resource-type", "unit_test"], run_vars)
     if not built.success:
         blocked = any(f"ERROR {guard} " in built.output for guard in GUARDS)
-        return Outcome("blocked" if blocked else "stopped", built.output, warehouse)
+        return Outcome("blocked" if blocked else "stopped", built.output, warehouse, feed_path)
     suites = load_suites()
     raw, staging = (
         validate(suites[name], warehouse, suite_parameters(suites[name], warehouse))
         for name in ("raw_transactions", "stg_raw__transactions")
     )
     assert not raw.critical_failures, "the raw suite only warns: the blocking rules are dbt tests"
-    return Outcome("accepted", built.output, warehouse, raw, staging)
+    return Outcome("accepted", built.output, warehouse, feed_path, raw, staging)
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +120,7 @@ def test_an_empty_file_stops_the_run(good, tmp_path):
     empty.write_bytes(b"")
     outcome = feed(good, tmp_path / "run", empty)
     assert outcome.stage == "stopped"
-    assert f"transactions file '{empty}' has no data rows" in outcome.message
+    assert f"transactions file '{outcome.path}' has no data rows" in outcome.message
     assert_marts_untouched(outcome, good)
 
 
@@ -131,7 +136,7 @@ def test_a_missing_required_column_stops_the_run_naming_it(good, tmp_path):
     path = write_csv(tmp_path / "no_amount.csv", rows, ["customer_id", "order_id", "ordered_at", "currency"])
     outcome = feed(good, tmp_path / "run", path)
     assert outcome.stage == "stopped"
-    assert f"transactions file '{path}' has no column 'amount' (required as amount)" in outcome.message
+    assert f"transactions file '{outcome.path}' has no column 'amount' (required as amount)" in outcome.message
     assert_marts_untouched(outcome, good)
 
 
@@ -151,7 +156,7 @@ def test_amounts_with_thousands_separators_are_blocked_naming_the_reason_samples
     outcome = feed(good, tmp_path / "run", path)
     assert outcome.stage == "blocked", outcome.message[-3000:]
     assert "ERROR assert_transactions_usable" in outcome.message
-    assert f"transactions file '{path}': 0 of 30 rows are usable, none at all." in outcome.message
+    assert f"transactions file '{outcome.path}': 0 of 30 rows are usable, none at all." in outcome.message
     assert "Rejected rows per reason: unparseable_amount 30." in outcome.message
     assert "e.g. amount '1,10.50' (row 1), '1,11.50' (row 2), '1,12.50' (row 3)" in outcome.message
     assert "transactions_decimal_separator" in outcome.message and "min_usable_row_share" in outcome.message

@@ -8,13 +8,15 @@ Each dbt run is small (a few dozen rows, staging and validation only)."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 
-from orchestration.warehouse import DbtResult, run_dbt
+from orchestration.warehouse import DbtResult
+from tests.support.dbt_runs import run_dbt_in
 from tests.conftest import RUN_DATE
 
 # customer, order, day, amount: day 3, 7, 11 or 15 of every other month of 2024
@@ -46,12 +48,15 @@ def write_orders(path: Path, orders, day_format: str, delimiter: str = ",", comm
 
 
 def run(root: Path, path: Path, **dbt_vars) -> DbtResult:
-    """dbt run of the staging model and the validation on top, on a new warehouse under root."""
-    return run_dbt(
+    """dbt run of the staging model and the validation on top, on a new
+    warehouse under root, of a copy of the file in root (dbt reads it as
+    path.name: tests/support/dbt_runs.py)."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(path, root / path.name)
+    return run_dbt_in(
+        root,
         ["run", "--select", "+int_transactions_validated"],
-        {"run_date": RUN_DATE, "transactions_path": str(path), **dbt_vars},
-        root / "warehouse.duckdb",
-        root / "target",
+        {"run_date": RUN_DATE, "transactions_path": str(root / path.name), **dbt_vars},
     )
 
 
@@ -73,7 +78,7 @@ def test_a_semicolon_file_with_decimal_commas_and_day_first_dates_is_refused_the
 
     refused = run(tmp_path / "unset", path)
     assert not refused.success
-    assert f"transactions file '{path}' does not read with the configured formats" in refused.output
+    assert f"transactions file '{path.name}' does not read with the configured formats" in refused.output
     assert (
         "ordered_at values such as '03/01/2024', '03/03/2024', '15/01/2024' look like day-first dates"
         " (a first number above 12 occurs): set --vars '{timestamp_formats: [\"%d/%m/%Y\"]}'"
@@ -106,7 +111,7 @@ def test_month_first_dates_with_a_time_are_named_and_read_with_their_format(tmp_
     refused = run(tmp_path / "unset", path)
     assert not refused.success
     assert (
-        f"transactions file '{path}' does not read with the configured formats: ordered_at values such as"
+        f"transactions file '{path.name}' does not read with the configured formats: ordered_at values such as"
         " '01/03/2024 00:00', '03/03/2024 00:00', '01/15/2024 00:00' look like month-first dates"
         " (a second number above 12 occurs): set --vars '{timestamp_formats: [\"%m/%d/%Y %H:%M\"]}'"
     ) in refused.output
@@ -127,7 +132,7 @@ def test_ambiguous_day_month_dates_stop_naming_both_formats(tmp_path):
     refused = run(tmp_path / "unset", path)
     assert not refused.success
     assert (
-        f"transactions file '{path}' does not read with the configured formats: ordered_at values such as"
+        f"transactions file '{path.name}' does not read with the configured formats: ordered_at values such as"
         " '03-01-2024', '03-03-2024', '03-05-2024' are day-first or month-first dates and the order is ambiguous:"
         " no first or second number above 12 occurs in the first 1000 rows, so none is guessed."
         " Set the one the file uses: --vars '{timestamp_formats: [\"%d-%m-%Y\"]}' for day-first"
@@ -150,7 +155,7 @@ def test_a_semicolon_file_read_as_one_column_names_the_delimiter_var(tmp_path):
     path.write_text(path.read_text(encoding="utf-8") + "C9;C9-o1;2024-0", encoding="utf-8")
     refused = run(tmp_path / "unset", path)
     assert not refused.success
-    assert f"transactions file '{path}' has no column 'customer_id'" in refused.output
+    assert f"transactions file '{path.name}' has no column 'customer_id'" in refused.output
     assert (
         "It looks semicolon-separated (';' in its header): set --vars '{transactions_delimiter: \";\"}'."
     ) in refused.output
