@@ -79,11 +79,13 @@ def runs(tmp_path_factory):
         }
         natural_occasions = _frame(env, "select customer_id, purchase_date from intermediate.int_purchase_occasions_numbered")
 
-    # The second run needs only the outcome marts, which dbt builds alone: the
-    # same range in one `dbt build`, as the job's single-run backfill passes it.
+    # The second run needs only the outcome marts, which dbt builds alone with
+    # what they read (and its tests): the same range in one `dbt build`, as
+    # the job's single-run backfill passes it.
     answered = generate_demo_data(root / "effect_data", contacts=contacts, contact_response_rate=RESPONSE_RATE)
     effect_root = root / "effect"
-    built = run_dbt(["build", "--exclude-resource-type", "unit_test"],
+    built = run_dbt(["build", "--select", "+alert_outcomes", "+alert_uplift", "--indirect-selection", "cautious",
+                     "--exclude-resource-type", "unit_test"],
                     {"run_date": RUN_DATE, **CONTROL,
                      "transactions_path": str(answered["transactions"]),
                      "customers_path": str(answered["transactions"].parent / "customers.csv"),
