@@ -9,7 +9,7 @@
 -- Details the file does not have are null; with no customers file this is
 -- empty.
 
-{%- set contact_columns = ['customer_name', 'email', 'phone', 'account_owner'] %}
+{%- set contact_columns = customer_contact_columns() %}
 
 with customers as (
 

@@ -33,19 +33,10 @@ typed as (
 
 )
 
-select * from typed
+{{ source_columns_select('churn_reasons', 'typed') }}
 
 {% else %}
 
-select
-    cast(null as {{ dbt.type_string() }}) as source_file,
-    cast(null as {{ dbt.type_bigint() }}) as source_row_number,
-    cast(null as {{ dbt.type_string() }}) as customer_id_raw,
-    cast(null as {{ dbt.type_string() }}) as reported_on_raw,
-    cast(null as {{ dbt.type_string() }}) as reason_code_raw,
-    cast(null as {{ dbt.type_string() }}) as customer_id,
-    cast(null as date) as reported_on,
-    cast(null as {{ dbt.type_string() }}) as reason_code
-where 1 = 0
+{{ empty_source_relation('churn_reasons') }}
 
 {% endif %}

@@ -10,7 +10,7 @@
 
 {%- set raw_file = source('raw', 'customers') %}
 {%- set customers_path = raw_source_path(raw_file) %}
-{%- set contact_columns = ['customer_name', 'email', 'phone', 'account_owner'] %}
+{%- set contact_columns = customer_contact_columns() %}
 
 {% if customers_path != '' %}
 
@@ -43,18 +43,10 @@ typed as (
 
 )
 
-select * from typed
+{{ source_columns_select('customers', 'typed') }}
 
 {% else %}
 
-select
-    cast(null as {{ dbt.type_string() }}) as source_file,
-    cast(null as {{ dbt.type_string() }}) as customer_id,
-    cast(null as date) as signed_up_date,
-    cast(null as {{ dbt.type_string() }}) as channel
-    {%- for column in contact_columns %},
-    cast(null as {{ dbt.type_string() }}) as {{ column }}
-    {%- endfor %}
-where 1 = 0
+{{ empty_source_relation('customers') }}
 
 {% endif %}

@@ -33,19 +33,10 @@ typed as (
 
 )
 
-select * from typed
+{{ source_columns_select('service_costs', 'typed') }}
 
 {% else %}
 
-select
-    cast(null as {{ dbt.type_string() }}) as source_file,
-    cast(null as {{ dbt.type_bigint() }}) as source_row_number,
-    cast(null as {{ dbt.type_string() }}) as customer_id_raw,
-    cast(null as {{ dbt.type_string() }}) as incurred_on_raw,
-    cast(null as {{ dbt.type_string() }}) as cost_to_serve_raw,
-    cast(null as {{ dbt.type_string() }}) as customer_id,
-    cast(null as date) as incurred_on,
-    cast(null as {{ dbt.type_numeric() }}) as cost_to_serve_amount
-where 1 = 0
+{{ empty_source_relation('service_costs') }}
 
 {% endif %}
