@@ -139,9 +139,12 @@ def write_demo_churn_reasons(customers: Path, out: Path) -> Path:
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory) -> Build:
     root = tmp_path_factory.mktemp("demo_build")
-    inputs = generate_demo_data(root / "data")
-    inputs["service_costs"] = write_demo_service_costs(inputs["customers"], root / "data" / "service_costs.csv")
-    inputs["churn_reasons"] = write_demo_churn_reasons(inputs["customers"], root / "data" / "churn_reasons.csv")
+    # the files outside root: dbt gets their absolute paths, which are what
+    # Spark's source_file holds too (tests/test_spark_parity.py compares them)
+    data = tmp_path_factory.mktemp("demo_build_data")
+    inputs = generate_demo_data(data)
+    inputs["service_costs"] = write_demo_service_costs(inputs["customers"], data / "service_costs.csv")
+    inputs["churn_reasons"] = write_demo_churn_reasons(inputs["customers"], data / "churn_reasons.csv")
     result = build_warehouse(
         root,
         {

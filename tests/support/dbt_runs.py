@@ -12,6 +12,7 @@ again by itself if anything differs).
 
 from __future__ import annotations
 
+import atexit
 import json
 import shutil
 import tempfile
@@ -53,6 +54,7 @@ def run_dbt_in(root: Path, args: list[str], dbt_vars: dict, env: dict[str, str] 
     if saved is None and (target / PARSE_FILE).exists():
         if _saved_dir is None:
             _saved_dir = Path(tempfile.mkdtemp(prefix="saved_parses_"))
+            atexit.register(shutil.rmtree, _saved_dir, True)
         _saved_parses[key] = _saved_dir / f"{len(_saved_parses)}.msgpack"
         shutil.copy(target / PARSE_FILE, _saved_parses[key])
     return result
