@@ -40,9 +40,31 @@ def target_root() -> Path:
     return root if root.is_absolute() else PROJECT_DIR / root
 
 
-def saved_parse(dbt_vars: Mapping[str, Any]) -> Path:
+def saved_parse(dbt_vars: Mapping[str, Any], cache: Path | None = None) -> Path:
+    """Where the parse of these vars is saved: <cache>/<hash of the vars>/
+    (cache: target/partial_parse by default)."""
     key = hashlib.sha256(json.dumps(dbt_vars, sort_keys=True, default=str).encode()).hexdigest()[:16]
-    return target_root() / "partial_parse" / key / PARTIAL_PARSE_FILE
+    return (cache or target_root() / "partial_parse") / key / PARTIAL_PARSE_FILE
+
+
+def seed_target(dbt_vars: Mapping[str, Any], target: Path, cache: Path | None = None) -> None:
+    """Start the target folder from the saved parse of these vars, unless it holds a parse of its own."""
+    saved = saved_parse(dbt_vars, cache)
+    if saved.exists() and not (target / PARTIAL_PARSE_FILE).exists():
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(saved, target / PARTIAL_PARSE_FILE)
+
+
+def save_parse(dbt_vars: Mapping[str, Any], target: Path, cache: Path | None = None) -> None:
+    """Save the parse dbt wrote into the target folder as the parse of these vars."""
+    written = target / PARTIAL_PARSE_FILE
+    if written.exists():
+        saved = saved_parse(dbt_vars, cache)
+        saved.parent.mkdir(parents=True, exist_ok=True)
+        staging = saved.with_suffix(f".{uuid.uuid4().hex[:8]}.tmp")
+        shutil.copyfile(written, staging)
+        os.replace(staging, saved)  # atomic: a concurrent reader sees the old or the new parse
+        _prune(saved.parent.parent)
 
 
 @contextmanager
@@ -51,17 +73,9 @@ def target_with_saved_parse(dbt_vars: Mapping[str, Any], name: str) -> Iterator[
     these vars; on success the invocation's parse is saved back."""
     target = target_root() / f"{name}-{uuid.uuid4().hex[:8]}"
     target.mkdir(parents=True)
-    saved = saved_parse(dbt_vars)
-    if saved.exists():
-        shutil.copyfile(saved, target / PARTIAL_PARSE_FILE)
+    seed_target(dbt_vars, target)
     yield target
-    written = target / PARTIAL_PARSE_FILE
-    if written.exists():
-        saved.parent.mkdir(parents=True, exist_ok=True)
-        staging = saved.with_suffix(f".{uuid.uuid4().hex[:8]}.tmp")
-        shutil.copyfile(written, staging)
-        os.replace(staging, saved)  # atomic: a concurrent reader sees the old or the new parse
-        _prune(saved.parent.parent)
+    save_parse(dbt_vars, target)
 
 
 def _prune(cache: Path) -> None:

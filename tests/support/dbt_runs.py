@@ -13,18 +13,17 @@ again by itself if anything differs).
 from __future__ import annotations
 
 import atexit
-import json
 import shutil
 import tempfile
 from pathlib import Path
 
+from orchestration.dbt_parse_cache import save_parse, seed_target
 from orchestration.warehouse import DbtResult, run_dbt
 
-PARSE_FILE = "partial_parse.msgpack"
-
-# (vars, env) -> a saved parse, for the runs of this process (one pytest-xdist worker)
-_saved_parses: dict[str, Path] = {}
-_saved_dir: Path | None = None
+# the saved parses of this process's runs (one pytest-xdist worker), kept
+# apart from the project's own target/partial_parse
+_cache = Path(tempfile.mkdtemp(prefix="saved_parses_"))
+atexit.register(shutil.rmtree, _cache, True)
 
 
 def relative_to(value, root: Path):
@@ -40,21 +39,12 @@ def run_dbt_in(root: Path, args: list[str], dbt_vars: dict, env: dict[str, str] 
                warehouse: Path | None = None) -> DbtResult:
     """`dbt <args>` with root as the working directory, warehouse (default
     root/warehouse.duckdb) and target root/target, the path vars under root
-    relative to it, starting from a saved parse of the same settings."""
-    global _saved_dir
+    relative to it, starting from the saved parse of the same vars
+    (orchestration/dbt_parse_cache.py, as the Dagster runs do)."""
     root = root.resolve()
     run_vars = {name: relative_to(value, root) for name, value in dbt_vars.items()}
     target = root / "target"
-    key = json.dumps([run_vars, env or {}], sort_keys=True, default=str)
-    saved = _saved_parses.get(key)
-    if saved is not None and not (target / PARSE_FILE).exists():
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copy(saved, target / PARSE_FILE)
+    seed_target(run_vars, target, _cache)
     result = run_dbt(args, run_vars, warehouse or root / "warehouse.duckdb", target, env, cwd=root)
-    if saved is None and (target / PARSE_FILE).exists():
-        if _saved_dir is None:
-            _saved_dir = Path(tempfile.mkdtemp(prefix="saved_parses_"))
-            atexit.register(shutil.rmtree, _saved_dir, True)
-        _saved_parses[key] = _saved_dir / f"{len(_saved_parses)}.msgpack"
-        shutil.copy(target / PARSE_FILE, _saved_parses[key])
+    save_parse(run_vars, target, _cache)
     return result
