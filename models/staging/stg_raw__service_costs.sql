@@ -28,7 +28,7 @@ typed as (
         cost_to_serve_raw,
         {{ normalize_customer_id("nullif(customer_id_raw, '')") }} as customer_id,
         cast({{ parse_local_timestamp('incurred_on_raw') }} as date) as incurred_on,
-        {{ parse_decimal('cost_to_serve_raw', source_decimal_separator(service_costs_path)) }} as cost_to_serve_amount
+        {{ parse_decimal('cost_to_serve_raw', source_decimal_separator(raw_file)) }} as cost_to_serve_amount
     from raw_text
 
 )
