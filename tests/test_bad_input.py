@@ -16,6 +16,11 @@ from tests import conftest
 def build_warehouse(root: Path, dbt_vars: dict, with_tests: bool = False):
     return conftest.build_warehouse(root, dbt_vars, with_tests=with_tests)
 
+
+# A feed is given to dbt under one name in its run's directory, so that runs
+# with the same settings share one saved parse (tests/support/dbt_runs.py).
+FEED_CSV = "transactions.csv"
+
 GOOD_ROWS = [
     ("A", "o1", "2026-06-01 10:00:00", "10.00"),
     ("A", "o2", "2026-06-11 10:00:00", "20.00"),
@@ -49,7 +54,7 @@ def good_warehouse(tmp_path_factory) -> Path:
 
 def test_missing_required_column_stops_before_any_mart_is_replaced(good_warehouse):
     before = mart_snapshot(good_warehouse / "warehouse.duckdb")
-    bad = write_csv(good_warehouse / "no_amount.csv", ["customer_id", "order_id", "ordered_at"],
+    bad = write_csv(good_warehouse / FEED_CSV, ["customer_id", "order_id", "ordered_at"],
                     [r[:3] for r in GOOD_ROWS[:2]])
     result = build_warehouse(good_warehouse, {"transactions_path": str(bad)})
     assert not result.success
@@ -68,7 +73,7 @@ def test_missing_file_names_the_path(good_warehouse):
 
 def test_unreadable_file_names_the_file(good_warehouse):
     before = mart_snapshot(good_warehouse / "warehouse.duckdb")
-    garbage = good_warehouse / "garbage.parquet"
+    garbage = good_warehouse / "transactions.parquet"
     garbage.write_bytes(bytes(range(256)) * 4)
     result = build_warehouse(good_warehouse, {"transactions_path": str(garbage)})
     assert not result.success
@@ -78,7 +83,7 @@ def test_unreadable_file_names_the_file(good_warehouse):
 
 def test_a_file_read_as_one_column_gets_a_delimiter_hint(good_warehouse):
     # an unterminated quote in the only data row: the sniffer settles on one column
-    semicolons = good_warehouse / "one_column.csv"
+    semicolons = good_warehouse / FEED_CSV
     semicolons.write_text('customer_id,order_id,ordered_at,amount\n"A,o1\n', encoding="utf-8")
     result = build_warehouse(good_warehouse, {"transactions_path": str(semicolons)})
     assert not result.success
@@ -184,7 +189,7 @@ def test_demo_copy_is_untouched_by_a_failed_run(demo_build, tmp_path):
     shutil.copy(demo_build.warehouse, tmp_path / "warehouse.duckdb")
     before = mart_snapshot(tmp_path / "warehouse.duckdb")
     header = "order_id,ordered_at,amount\n"
-    bad = tmp_path / "no_customer.csv"
+    bad = tmp_path / FEED_CSV
     bad.write_text(header + "o1,2026-06-01,10\n", encoding="utf-8")
     result = build_warehouse(tmp_path, {"transactions_path": str(bad)})
     assert not result.success

@@ -23,6 +23,7 @@ import duckdb
 
 from orchestration.warehouse import run_dbt
 from tests.conftest import RUN_DATE, build_warehouse
+from tests.support.dbt_runs import run_dbt_in
 
 # incremental by customer (macros/incremental/customer_changes.sql)
 CUSTOMER_MODELS = ["int_customer_days_aggregated", "int_purchase_occasions_numbered", "int_customer_states_accumulated"]
@@ -164,7 +165,7 @@ def test_a_changed_setting_recomputes_every_customer(demo_dir, tmp_path):
     select = ["build", "--select", "+int_customer_states_accumulated", "--exclude-resource-type", "test", "unit_test"]
 
     def build(root: Path, extra: dict) -> str:
-        result = run_dbt(select, {**dbt_vars, **extra}, root / "warehouse.duckdb", root / "target")
+        result = run_dbt_in(root, select, {**dbt_vars, **extra})
         assert result.success, result.output[-6000:]
         return result.output
 
