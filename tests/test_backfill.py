@@ -15,7 +15,7 @@ import pandas as pd
 
 from orchestration.warehouse import PROJECT_DIR
 from tests.conftest import RUN_DATE
-from tests.pipeline import LAST_DAY, Environment, run_partitions
+from tests.support.dagster_runs import LAST_DAY, Environment, run_partitions
 
 
 def test_backfill_of_14_days_in_one_run_matches_14_single_day_runs(tmp_path, demo_dir):
@@ -40,7 +40,7 @@ def test_backfill_of_14_days_in_one_run_matches_14_single_day_runs(tmp_path, dem
     dbt_vars = {"transactions_path": str(demo_dir / "transactions.csv"),
                 "customers_path": str(demo_dir / "customers.csv"), "run_date": RUN_DATE, **window}
     completed = subprocess.run(
-        [sys.executable, "-m", "tests.single_day_runs", str(single_root / "warehouse.duckdb"),
+        [sys.executable, "-m", "tests.support.single_day_runs", str(single_root / "warehouse.duckdb"),
          str(single_root / "target"), json.dumps(dbt_vars), first, last],
         cwd=PROJECT_DIR, capture_output=True, text=True,
     )

@@ -11,7 +11,7 @@ import duckdb
 from orchestration.demo_data import generate_demo_data
 from orchestration.warehouse import PROJECT_DIR
 from tests.conftest import RUN_DATE
-from tests.pipeline import LAST_DAY, Environment
+from tests.support.dagster_runs import LAST_DAY, Environment
 
 
 def test_two_overlapping_launches_both_succeed(tmp_path):

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from orchestration.assets.exports import ACTION_LISTS, SHEET_FILE
-from tests.pipeline import LAST_DAY, Environment, run_partitions
+from tests.support.dagster_runs import LAST_DAY, Environment, run_partitions
 
 
 CONSISTENCY_SQL = (

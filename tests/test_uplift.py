@@ -21,7 +21,7 @@ from orchestration.demo_data import generate_demo_data
 from orchestration.holdout import is_in_holdout
 from orchestration.warehouse import run_dbt
 from tests.conftest import RUN_DATE
-from tests.pipeline import LAST_DAY, Environment, run_partitions
+from tests.support.dagster_runs import LAST_DAY, Environment, run_partitions
 
 FIRST_DAY = "2026-04-20"
 LISTS = ("repurchase_due", "churn_risk", "winback")

@@ -1,6 +1,6 @@
 """Build the as-of dependent models one day at a time, in one interpreter.
 
-    python -m tests.single_day_runs <warehouse> <target> <vars json> <first day> <last day>
+    python -m tests.support.single_day_runs <warehouse> <target> <vars json> <first day> <last day>
 
 The reference the backfill test compares a one-pass range against. dbt runs
 in-process (dbtRunner), which saves the interpreter start per day; it runs
