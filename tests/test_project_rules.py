@@ -72,20 +72,6 @@ EXCEPTIONS: dict[str, dict[str, str]] = {
             "models/marts/_marts__models.yml"
         ),
     },
-    "marts_read_intermediate_or_marts": {
-        "alert_outcomes": (
-            "margin in each action's own outcome window: the dated service costs of stg_raw__service_costs "
-            "with the customer-days (macro customer_value_lines); no intermediate model holds dated cost lines"
-        ),
-        "cohort_retention": (
-            "margin per cohort and calendar month: the dated service costs of stg_raw__service_costs with the "
-            "customer-days (macro customer_value_lines); no intermediate model holds dated cost lines"
-        ),
-        "retention_kpis": (
-            "cost to serve within the retention window: joins stg_raw__service_costs on incurred_on; no "
-            "intermediate model holds dated cost lines"
-        ),
-    },
 }
 
 # What to do about a violation, per rule (dbt-project-evaluator's remediation).

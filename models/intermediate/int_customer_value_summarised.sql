@@ -25,15 +25,9 @@ with as_of_dates as (
 
 ),
 
-customer_days as (
+value_lines as (
 
-    select * from {{ ref('int_customer_days_aggregated') }}
-
-),
-
-service_costs as (
-
-    select * from {{ ref('stg_raw__service_costs') }}
+    select * from {{ ref('int_customer_value_lines_unioned') }}
 
 ),
 
@@ -46,13 +40,6 @@ periods as (
         {{ add_days('as_of_date', 1 - 2 * period_days) }} as previous_period_start_date
     from as_of_dates
     where is_reported_date
-
-),
-
-value_lines as (
-
-    -- customer-days and service costs as one list of dated amounts
-    {{ customer_value_lines('customer_days', 'service_costs') }}
 
 ),
 

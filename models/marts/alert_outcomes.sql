@@ -32,15 +32,9 @@ occasions as (
 
 ),
 
-customer_days as (
+value_lines as (
 
-    select * from {{ ref('int_customer_days_aggregated') }}
-
-),
-
-service_costs as (
-
-    select * from {{ ref('stg_raw__service_costs') }}
+    select * from {{ ref('int_customer_value_lines_unioned') }}
 
 ),
 
@@ -113,12 +107,6 @@ first_purchases as (
         and occasions.purchase_date > evaluated.as_of_date
         and occasions.purchase_date <= evaluated.evaluated_through_date
     group by evaluated.as_of_date, evaluated.customer_id
-
-),
-
-value_lines as (
-
-    {{ customer_value_lines('customer_days', 'service_costs') }}
 
 ),
 

@@ -16,21 +16,15 @@ with as_of_dates as (
 
 ),
 
-customer_days as (
-
-    select * from {{ ref('int_customer_days_aggregated') }}
-
-),
-
 occasions as (
 
     select * from {{ ref('int_purchase_occasions_numbered') }}
 
 ),
 
-service_costs as (
+value_lines as (
 
-    select * from {{ ref('stg_raw__service_costs') }}
+    select * from {{ ref('int_customer_value_lines_unioned') }}
 
 ),
 
@@ -96,12 +90,6 @@ cohort_grid as (
     inner join month_offsets
         on month_offsets.months_since_first_purchase
             <= {{ dbt.datediff('cohort_sizes.cohort_month', 'latest.as_of_date', 'month') }}
-
-),
-
-value_lines as (
-
-    {{ customer_value_lines('customer_days', 'service_costs') }}
 
 ),
 

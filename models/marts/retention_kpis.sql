@@ -46,9 +46,9 @@ states as (
 
 ),
 
-service_costs as (
+value_lines as (
 
-    select * from {{ ref('stg_raw__service_costs') }}
+    select * from {{ ref('int_customer_value_lines_unioned') }}
 
 ),
 
@@ -123,15 +123,17 @@ window_customers as (
 
 window_costs_to_serve as (
 
+    -- their service costs in the window (the service-cost lines of the value lines)
     select
         window_customers.as_of_date,
         window_customers.customer_id,
-        sum(service_costs.cost_to_serve_amount) as cost_to_serve_amount
+        sum(value_lines.cost_to_serve_amount) as cost_to_serve_amount
     from window_customers
-    inner join service_costs
-        on window_customers.customer_id = service_costs.customer_id
-        and service_costs.incurred_on > window_customers.window_start_date
-        and service_costs.incurred_on <= window_customers.as_of_date
+    inner join value_lines
+        on window_customers.customer_id = value_lines.customer_id
+        and value_lines.value_line_type = 'service_cost'
+        and value_lines.value_date > window_customers.window_start_date
+        and value_lines.value_date <= window_customers.as_of_date
     group by window_customers.as_of_date, window_customers.customer_id
 
 ),
