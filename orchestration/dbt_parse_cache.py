@@ -48,9 +48,12 @@ def saved_parse(dbt_vars: Mapping[str, Any], cache: Path | None = None) -> Path:
 
 
 def seed_target(dbt_vars: Mapping[str, Any], target: Path, cache: Path | None = None) -> None:
-    """Start the target folder from the saved parse of these vars, unless it holds a parse of its own."""
+    """Start the target folder from the saved parse of these vars, if there is
+    one: the parse the folder holds may be of other vars (a test's directory
+    runs several settings in turn), and dbt checks every file against the
+    seeded one anyway."""
     saved = saved_parse(dbt_vars, cache)
-    if saved.exists() and not (target / PARTIAL_PARSE_FILE).exists():
+    if saved.exists():
         target.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(saved, target / PARTIAL_PARSE_FILE)
 
