@@ -69,7 +69,7 @@ EXCEPTIONS: dict[str, dict[str, str]] = {
         "transaction_rejects": (
             "the rejected rows of int_transactions_validated, same key (source_file, source_row_number), "
             "both not_null-tested; no assert_unique_combination on them yet: adding one edits "
-            "models/marts/_marts__models.yml"
+            "models/marts/quality/_quality__models.yml"
         ),
     },
 }

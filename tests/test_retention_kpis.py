@@ -1,6 +1,6 @@
 """The retention KPIs and the cohort triangle on the demo build, checked
 against the marts they must agree with (the definitions themselves have dbt
-unit tests on hand-computed figures in models/marts/_retention__models.yml;
+unit tests on hand-computed figures in models/marts/retention/_retention__models.yml;
 a backfilled range is in test_backfill.py)."""
 
 from __future__ import annotations

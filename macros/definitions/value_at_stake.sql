@@ -1,6 +1,6 @@
 {#-
     What the business stands to lose or win with a customer, the figure the
-    daily call sheet ranks by (models/marts/call_sheet.sql). One definition
+    daily call sheet ranks by (models/marts/call_sheet/call_sheet.sql). One definition
     per figure:
 
     margin_per_active_day(value, life_days, prior_per_day)

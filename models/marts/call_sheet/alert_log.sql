@@ -7,7 +7,7 @@
 -- sheet: each run replaces exactly its own as-of dates, so re-running a day
 -- keeps one copy of its actions.
 
--- The contract in models/marts/_call_sheet__models.yml fixes every column
+-- The contract in models/marts/call_sheet/_call_sheet__models.yml fixes every column
 -- and its type. A log is history that cannot be rebuilt from the sheet's
 -- current rules, so columns added to it later are appended to an existing
 -- table (on_schema_change append_new_columns; older rows hold null there).

@@ -25,7 +25,7 @@ latest as (
 
 final as (
 
-    -- The contract's columns (models/marts/_marts__models.yml). frequency and
+    -- The contract's columns (models/marts/customers/_customers__models.yml). frequency and
     -- count_reactivations are sums (DuckDB HUGEINT) and monetary a sum of
     -- numeric(28,6) amounts (decimal(38,6)): cast to the contract types on purpose.
     select

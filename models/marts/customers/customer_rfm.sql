@@ -26,7 +26,7 @@ latest as (
 
 final as (
 
-    -- The contract's columns (models/marts/_marts__models.yml). frequency is a
+    -- The contract's columns (models/marts/customers/_customers__models.yml). frequency is a
     -- sum() (DuckDB HUGEINT) and monetary a sum() of numeric(28,6) amounts
     -- (decimal(38,6)): cast to the contract types on purpose.
     select

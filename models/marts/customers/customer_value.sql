@@ -27,7 +27,7 @@ latest as (
 
 final as (
 
-    -- The contract's columns (models/marts/_marts__models.yml). Amounts are
+    -- The contract's columns (models/marts/customers/_customers__models.yml). Amounts are
     -- sums of numeric(28,6) values (decimal(38,6)) and counts sum()s
     -- (HUGEINT): cast to the contract types on purpose.
     select

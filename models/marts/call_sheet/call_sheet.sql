@@ -26,7 +26,7 @@
 -- dates, and a day's sheet depends only on that day's state, so a backfill
 -- gives the same sheets as daily runs.
 
--- The contract in models/marts/_marts__models.yml fixes every column and its
+-- The contract in models/marts/call_sheet/_call_sheet__models.yml fixes every column and its
 -- type; on_schema_change fail (see customer_segment_history).
 
 {{ as_of_date_incremental_config(on_schema_change='fail') }}
@@ -195,7 +195,7 @@ ranked as (
 
 final as (
 
-    -- The contract's columns (models/marts/_marts__models.yml).
+    -- The contract's columns (models/marts/call_sheet/_call_sheet__models.yml).
     select
         as_of_date,
         cast(sheet_rank as {{ dbt.type_bigint() }}) as sheet_rank,

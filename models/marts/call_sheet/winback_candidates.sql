@@ -53,7 +53,7 @@ ranked as (
 
 final as (
 
-    -- The contract's columns (models/marts/_marts__models.yml).
+    -- The contract's columns (models/marts/call_sheet/_call_sheet__models.yml).
     select
         customer_id,
         as_of_date,

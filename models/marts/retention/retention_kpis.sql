@@ -15,7 +15,7 @@
 -- before the first date to fill them. A one-pass backfill of n days fills
 -- them for every date from the window's length after its first.
 -- Incremental like the call sheet: each run replaces exactly its own as-of
--- dates. The contract in models/marts/_retention__models.yml fixes every
+-- dates. The contract in models/marts/retention/_retention__models.yml fixes every
 -- column and its type; on_schema_change fail (see customer_segment_history).
 
 {{ as_of_date_incremental_config(on_schema_change='fail') }}
@@ -37,12 +37,6 @@ lifecycle as (
 history as (
 
     select * from {{ ref('customer_segment_history') }}
-
-),
-
-states as (
-
-    select * from {{ ref('int_customer_states_accumulated') }}
 
 ),
 
@@ -121,17 +115,18 @@ window_customers as (
 
 ),
 
-window_costs_to_serve as (
+window_amounts as (
 
-    -- their service costs in the window (the service-cost lines of the value lines)
+    -- their revenue and margin in the window: sums of their value lines in
+    -- (window start, as-of date], margin as everywhere (macro margin_amount)
     select
         window_customers.as_of_date,
         window_customers.customer_id,
-        sum(value_lines.cost_to_serve_amount) as cost_to_serve_amount
+        sum(value_lines.net_amount) as revenue_amount,
+        sum({{ margin_amount('value_lines.net_amount', 'value_lines.cost_of_goods_amount', 'value_lines.cost_to_serve_amount') }}) as margin_amount
     from window_customers
     inner join value_lines
         on window_customers.customer_id = value_lines.customer_id
-        and value_lines.value_line_type = 'service_cost'
         and value_lines.value_date > window_customers.window_start_date
         and value_lines.value_date <= window_customers.as_of_date
     group by window_customers.as_of_date, window_customers.customer_id
@@ -140,33 +135,20 @@ window_costs_to_serve as (
 
 window_outcomes as (
 
-    -- what each of them did in the window: revenue and cost of goods are the
-    -- differences of their running totals between the window's ends
+    -- what each of them did in the window
     select
         window_customers.*,
         {{ is_lost_in_window('lifecycle.is_lost', 'lifecycle.last_reactivated_date', 'window_customers.window_start_date') }} as is_lost_in_window,
         {{ has_repurchased_in_window('lifecycle.last_purchase_date', 'window_customers.window_start_date') }} as has_repurchased,
-        coalesce(at_end.monetary, 0) - coalesce(at_start.monetary, 0) as revenue_amount,
-        {{ margin_amount(
-            'coalesce(at_end.monetary, 0) - coalesce(at_start.monetary, 0)',
-            'coalesce(at_end.cost_amount, 0) - coalesce(at_start.cost_amount, 0)',
-            'window_costs_to_serve.cost_to_serve_amount',
-        ) }} as margin_amount
+        coalesce(window_amounts.revenue_amount, 0) as revenue_amount,
+        coalesce(window_amounts.margin_amount, 0) as margin_amount
     from window_customers
     inner join lifecycle
         on window_customers.customer_id = lifecycle.customer_id
         and window_customers.as_of_date = lifecycle.as_of_date
-    left join states as at_start
-        on window_customers.customer_id = at_start.customer_id
-        and at_start.valid_from_date <= window_customers.window_start_date
-        and window_customers.window_start_date < at_start.valid_to_date
-    left join states as at_end
-        on window_customers.customer_id = at_end.customer_id
-        and at_end.valid_from_date <= window_customers.as_of_date
-        and window_customers.as_of_date < at_end.valid_to_date
-    left join window_costs_to_serve
-        on window_customers.customer_id = window_costs_to_serve.customer_id
-        and window_customers.as_of_date = window_costs_to_serve.as_of_date
+    left join window_amounts
+        on window_customers.customer_id = window_amounts.customer_id
+        and window_customers.as_of_date = window_amounts.as_of_date
 
 ),
 

@@ -4,7 +4,7 @@
 -- alone: delete+insert keyed on as_of_date, so running a day twice keeps one
 -- copy. (--full-refresh would rebuild the table from the run's dates only.)
 
--- The contract in models/marts/_marts__models.yml fixes every column and its
+-- The contract in models/marts/customers/_customers__models.yml fixes every column and its
 -- type. dbt requires an incremental model with an enforced contract to set
 -- on_schema_change to append_new_columns or fail; fail: a table built under
 -- another schema (an older contract) stops the run rather than silently
