@@ -58,18 +58,10 @@ EXCEPTIONS: dict[str, dict[str, str]] = {
             "tests/dbt/assert_business_type_is_a_preset.sql enforces (it fails unless the model has exactly "
             "one row): the grain is the table itself, there is no key column for a generic test"
         ),
-        "int_transaction_loads_recorded": (
-            "append-only load log, one row per dbt build (invocation_id, not_null-tested); no unique test on "
-            "invocation_id yet: adding one edits models/intermediate/_intermediate__models.yml"
-        ),
         "int_transactions_validated": (
-            "one row per raw row, keyed on (source_file, source_row_number), both not_null-tested; no "
-            "assert_unique_combination on them yet: adding one edits models/intermediate/_intermediate__models.yml"
-        ),
-        "transaction_rejects": (
-            "the rejected rows of int_transactions_validated, same key (source_file, source_row_number), "
-            "both not_null-tested; no assert_unique_combination on them yet: adding one edits "
-            "models/marts/quality/_quality__models.yml"
+            "one row per raw row, keyed on (source_file, source_row_number), both not_null-tested and unique "
+            "by construction (each file's rows are numbered as it is read; a changed file's rows are replaced "
+            "as a whole); a uniqueness test would scan every raw row of the history on every run"
         ),
     },
 }
