@@ -236,3 +236,30 @@ def test_intervals_chain_day_to_day(demo_build):
            or net_amount <= 0
     """)
     assert broken == 0
+
+
+# customer_profile's columns and the mart each comes from (all joined on as_of_date, customer_id)
+PROFILE_SOURCES = {
+    "customer_lifecycle": ["lifecycle_stage", "first_purchase_date", "days_since_last_purchase"],
+    "customer_rfm": ["r_score", "f_score", "m_score", "rfm_segment", "value_class"],
+    "customer_value": ["profit_tier", "margin_amount"],
+    "call_sheet": ["action_list", "recommended_channel", "contact_status", "sheet_rank"],
+    "winback_candidates": ["winback_rank"],
+}
+
+
+@pytest.mark.parametrize("mart", PROFILE_SOURCES)
+def test_customer_profile_holds_each_customer_marts_figures_unchanged(demo_build, mart):
+    """One row per known customer; every column equals its own mart's, and a
+    customer missing from that mart (no purchase, not on the sheet) has nulls."""
+    columns = PROFILE_SOURCES[mart]
+    assert demo_build.scalar("select count(*) from marts.customer_profile") == \
+        demo_build.scalar("select count(*) from marts.customer_lifecycle")
+    differing = demo_build.scalar(f"""
+        select count(*)
+        from marts.customer_profile as profile
+        left join marts.{mart} as source
+            on profile.customer_id = source.customer_id and profile.as_of_date = source.as_of_date
+        where {" or ".join(f"profile.{c} is distinct from source.{c}" for c in columns)}""")
+    assert differing == 0
+    assert demo_build.scalar(f"select count({columns[0]}) from marts.customer_profile") > 0

@@ -29,7 +29,7 @@ from orchestration.warehouse import table_exists
 REPORT_FILE = "report.html"
 # the dbt marts the report reads (besides the CLV tables and two reference seeds)
 REPORTED_MARTS = [
-    "customer_lifecycle", "customer_rfm", "customer_value", "customer_segment_history",
+    "customer_profile", "customer_lifecycle", "customer_rfm", "customer_value", "customer_segment_history",
     "customer_segment_transitions", "customer_purchase_intervals", "call_sheet", "retention_kpis",
     "cohort_retention", "winback_candidates",
 ]

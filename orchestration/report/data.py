@@ -111,11 +111,7 @@ def _create_customer_view(connection, as_of_date: date, from_date: date | None, 
     # a temporary table (allowed on a read-only connection): every count and the drill-down read it
     connection.execute(f"""
         create or replace temp table report_customers as
-        with lifecycle as (select * from marts.customer_lifecycle where as_of_date = {day}),
-        rfm as (select * from marts.customer_rfm where as_of_date = {day}),
-        customer_value as (select * from marts.customer_value where as_of_date = {day}),
-        sheet as (select * from marts.call_sheet where as_of_date = {day}),
-        winback as (select * from marts.winback_candidates where as_of_date = {day}),
+        with profile as (select * from marts.customer_profile where as_of_date = {day}),
         clv as ({clv}),
         previous as ({previous}),
         active_months as (
@@ -127,31 +123,27 @@ def _create_customer_view(connection, as_of_date: date, from_date: date | None, 
         ),
         joined as (
             select
-                lifecycle.customer_id,
-                lifecycle.lifecycle_stage,
-                coalesce(rfm.rfm_segment, '{NONE}') as rfm_segment,
-                rfm.r_score, rfm.f_score, rfm.m_score,
-                coalesce(rfm.value_class, '{NONE}') as value_class,
-                coalesce(customer_value.profit_tier, '{NONE}') as profit_tier,
-                customer_value.margin_amount,
-                lifecycle.days_since_last_purchase,
-                coalesce(sheet.action_list, '{NONE}') as action_list,
-                sheet.recommended_channel,
-                sheet.contact_status,
+                profile.customer_id,
+                profile.lifecycle_stage,
+                coalesce(profile.rfm_segment, '{NONE}') as rfm_segment,
+                profile.r_score, profile.f_score, profile.m_score,
+                coalesce(profile.value_class, '{NONE}') as value_class,
+                coalesce(profile.profit_tier, '{NONE}') as profit_tier,
+                profile.margin_amount,
+                profile.days_since_last_purchase,
+                coalesce(profile.action_list, '{NONE}') as action_list,
+                profile.recommended_channel,
+                profile.contact_status,
                 clv.discounted_clv_amount,
                 {clv_bucket_sql(clv_edges)} as clv_bucket,
-                winback.winback_rank,
-                strftime(lifecycle.first_purchase_date, '%Y-%m') as cohort_month,
+                profile.winback_rank,
+                strftime(profile.first_purchase_date, '%Y-%m') as cohort_month,
                 {_previous("lifecycle_stage")},
                 {_previous("rfm_segment")},
                 {_previous("value_class")},
                 coalesce(active_months.active_months, []) as active_months,
-                sheet.sheet_rank
-            from lifecycle
-            left join rfm using (customer_id)
-            left join customer_value using (customer_id)
-            left join sheet using (customer_id)
-            left join winback using (customer_id)
+                profile.sheet_rank
+            from profile
             left join clv using (customer_id)
             left join previous using (customer_id)
             left join active_months using (customer_id)
